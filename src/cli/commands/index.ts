@@ -1,4 +1,6 @@
 import type { Command } from 'commander';
+import { register as registerDemo } from './demo.ts';
+import { register as registerFit } from './fit.ts';
 
 /**
  * Register every sub-command. Each command lives in its own file under `commands/` and exports a
@@ -7,4 +9,7 @@ import type { Command } from 'commander';
  * @example
  * registerCommands(new Command());
  */
-export function registerCommands(_program: Command): void {}
+export function registerCommands(program: Command): void {
+  registerFit(program);
+  registerDemo(program);
+}
