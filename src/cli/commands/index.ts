@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { register as registerDemo } from './demo.ts';
 import { register as registerFit } from './fit.ts';
+import { register as registerReliability } from './reliability.ts';
 
 /**
  * Register every sub-command. Each command lives in its own file under `commands/` and exports a
@@ -11,5 +12,6 @@ import { register as registerFit } from './fit.ts';
  */
 export function registerCommands(program: Command): void {
   registerFit(program);
+  registerReliability(program);
   registerDemo(program);
 }
