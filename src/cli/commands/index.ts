@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { register as registerDemo } from './demo.ts';
 import { register as registerFit } from './fit.ts';
+import { register as registerMunicipality } from './municipality.ts';
 import { register as registerReliability } from './reliability.ts';
 
 /**
@@ -13,5 +14,6 @@ import { register as registerReliability } from './reliability.ts';
 export function registerCommands(program: Command): void {
   registerFit(program);
   registerReliability(program);
+  registerMunicipality(program);
   registerDemo(program);
 }
