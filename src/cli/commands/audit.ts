@@ -52,4 +52,3 @@ export function register(program: Command): void {
       }
     });
 }
-

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { type PowerCurvePoint, powerCurveSpec } from '../../report/charts/power-curve.ts';
 import { renderVegaLiteSvg } from '../../report/charts/render-svg.ts';
 import { TiltakError } from '../../stats/errors.ts';
+import { olsCr2Analysis } from '../../stats/power/analyses.ts';
 import {
   clusterTrialPower,
   type PowerInput,
@@ -81,6 +82,9 @@ const PowerOptions = z.object({
     .min(1, '--waves must be at least 1')
     .default(1),
   simulate: z.boolean().optional(),
+  analysis: z
+    .enum(['cluster-means', 'ols-cr2'], { error: '--analysis must be cluster-means or ols-cr2' })
+    .default('cluster-means'),
   simReps: z.coerce
     .number()
     .int('--sim-reps must be a whole number')
@@ -147,7 +151,12 @@ export function register(program: Command): void {
     .option('--cluster-autocorr <r>', 'cluster autocorrelation between waves', '0')
     .option('--individual-autocorr <r>', 'individual autocorrelation between waves', '0')
     .option('--waves <T>', 'post-randomisation waves averaged', '1')
-    .option('--simulate', 'also estimate power by simulating trials (t test on cluster means)')
+    .option('--simulate', 'also estimate power by simulating trials and running --analysis on each')
+    .option(
+      '--analysis <a>',
+      'simulation analysis: cluster-means (t test) | ols-cr2',
+      'cluster-means',
+    )
     .option('--sim-reps <n>', 'simulated trials', '1000')
     .option('--seed <n>', 'seed of the simulation', '1')
     .option('--svg <file>', 'write a power curve (power against clusters per arm) as SVG')
@@ -258,6 +267,9 @@ export async function runPower(opts: PowerCommandOptions): Promise<PowerReport> 
         alpha: opts.alpha,
         reps: opts.simReps,
         seed: opts.seed,
+        ...(opts.analysis === 'ols-cr2'
+          ? { analysis: olsCr2Analysis, analysisName: 'OLS with CR2, Satterthwaite df' }
+          : {}),
         ...(opts.outcome === 'binary'
           ? { p1: analytic.p1!, p2: analytic.p2! }
           : { effect: analytic.effect, totalVariance: opts.variance }),

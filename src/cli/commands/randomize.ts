@@ -2,8 +2,8 @@ import { randomInt } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { BalanceMetric } from '../../design/balance.ts';
-import { allocationRecord } from '../../design/record.ts';
 import { designSpec, type RandomizeResult, randomize } from '../../design/randomize.ts';
+import { allocationRecord } from '../../design/record.ts';
 import { type CsvTable, readCsv } from '../../io/read-csv.ts';
 import { TiltakError } from '../../stats/errors.ts';
 
@@ -37,7 +37,10 @@ export function register(program: Command): void {
     .argument('<clusters>', 'CSV file with one row per cluster')
     .requiredOption('--id <column>', 'cluster id column')
     .requiredOption('--treated <k>', 'number of clusters to treat')
-    .option('--strata <column>', 'stratify: K split across strata proportionally (largest remainder)')
+    .option(
+      '--strata <column>',
+      'stratify: K split across strata proportionally (largest remainder)',
+    )
     .option('--pairs <column>', 'pair-matched: one cluster of each pair treated')
     .option('--balance <columns>', 'covariate-constrained: comma-separated balance columns')
     .option('--metric <metric>', 'balance metric: l2 or l1', 'l2')
@@ -61,21 +64,26 @@ export function register(program: Command): void {
         }
       }
       process.stdout.write(
-        opts.json ? `${JSON.stringify(toJson(result, opts.out ?? null, sha))}\n` : report(result, opts.out ?? null, sha),
+        opts.json
+          ? `${JSON.stringify(toJson(result, opts.out ?? null, sha))}\n`
+          : report(result, opts.out ?? null, sha),
       );
     });
 }
 
 function parseInteger(raw: string, what: string): number {
   const v = Number(raw);
-  if (!Number.isSafeInteger(v)) throw new TiltakError('BAD_OPTION', `${what} must be an integer, got '${raw}'`);
+  if (!Number.isSafeInteger(v))
+    throw new TiltakError('BAD_OPTION', `${what} must be an integer, got '${raw}'`);
   return v;
 }
 
 function column(table: CsvTable, name: string) {
   const c = table.columns.get(name);
   if (c === undefined) {
-    throw new TiltakError('UNKNOWN_COLUMN', `${table.source}: unknown column '${name}'`, { column: name });
+    throw new TiltakError('UNKNOWN_COLUMN', `${table.source}: unknown column '${name}'`, {
+      column: name,
+    });
   }
   return c;
 }
@@ -85,10 +93,14 @@ function labels(table: CsvTable, name: string): string[] {
   return Array.from({ length: table.nrow }, (_, i) => {
     const v = c.kind === 'numeric' ? c.values[i]! : c.values[i];
     if (v === null || (typeof v === 'number' && Number.isNaN(v))) {
-      throw new TiltakError('MISSING_VALUE', `${table.source}: column '${name}' is missing at row ${i + 1}`, {
-        column: name,
-        row: i + 1,
-      });
+      throw new TiltakError(
+        'MISSING_VALUE',
+        `${table.source}: column '${name}' is missing at row ${i + 1}`,
+        {
+          column: name,
+          row: i + 1,
+        },
+      );
     }
     return String(v);
   });
@@ -98,17 +110,24 @@ function runRandomize(table: CsvTable, opts: RandomizeOpts): RandomizeResult {
   const ids = labels(table, opts.id);
   const treated = parseInteger(opts.treated, '--treated');
   if (treated > ids.length) {
-    throw new TiltakError('BAD_TREATED', `--treated ${treated} is more than the ${ids.length} clusters in ${table.source}`);
+    throw new TiltakError(
+      'BAD_TREATED',
+      `--treated ${treated} is more than the ${ids.length} clusters in ${table.source}`,
+    );
   }
   if (opts.metric !== 'l2' && opts.metric !== 'l1') {
     throw new TiltakError('BAD_OPTION', `--metric must be l2 or l1, got '${opts.metric}'`);
   }
   const cutoff = Number(opts.cutoff);
-  if (!(cutoff > 0 && cutoff <= 1)) throw new TiltakError('BAD_OPTION', `--cutoff must be in (0, 1], got '${opts.cutoff}'`);
+  if (!(cutoff > 0 && cutoff <= 1))
+    throw new TiltakError('BAD_OPTION', `--cutoff must be in (0, 1], got '${opts.cutoff}'`);
   const seed = opts.seed === undefined ? randomInt(0, 2 ** 31) : parseInteger(opts.seed, '--seed');
   let balance: { columns: string[]; values: (number | string | null)[][] } | undefined;
   if (opts.balance !== undefined) {
-    const columns = opts.balance.split(',').map((s) => s.trim()).filter((s) => s !== '');
+    const columns = opts.balance
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s !== '');
     const values = columns.map((name) => {
       const c = column(table, name);
       return c.kind === 'numeric'
@@ -193,23 +212,32 @@ const fmt = (v: number) => (Number.isInteger(v) ? String(v) : v.toPrecision(5));
 
 function report(r: RandomizeResult, out: string | null, sha: string | null): string {
   const lines: string[] = [];
-  lines.push(`Randomisation: ${r.spec.scheme}, ${r.spec.treated} of ${r.spec.ids.length} clusters treated, seed ${r.seed}`);
-  lines.push(`Schemes: ${r.totalSchemes}${r.space && !r.space.enumerated ? ` (${r.space.schemesScored} sampled)` : ''}, accepted: ${r.acceptedSchemes}`);
+  lines.push(
+    `Randomisation: ${r.spec.scheme}, ${r.spec.treated} of ${r.spec.ids.length} clusters treated, seed ${r.seed}`,
+  );
+  lines.push(
+    `Schemes: ${r.totalSchemes}${r.space && !r.space.enumerated ? ` (${r.space.schemesScored} sampled)` : ''}, accepted: ${r.acceptedSchemes}`,
+  );
   if (r.strata) {
-    for (const s of r.strata) lines.push(`  stratum ${s.stratum}: ${s.treated} of ${s.clusters} treated`);
+    for (const s of r.strata)
+      lines.push(`  stratum ${s.stratum}: ${s.treated} of ${s.clusters} treated`);
   }
   lines.push(`Treated: ${r.treatedIds.join(', ')}`);
   lines.push(`Control: ${r.controlIds.join(', ')}`);
   const d = r.space?.distribution;
   if (d) {
-    lines.push(`Balance score (${r.spec.metric}) of the chosen scheme: ${fmt(r.chosenScore!)}; cutoff score ${fmt(d.cutoffScore)}`);
+    lines.push(
+      `Balance score (${r.spec.metric}) of the chosen scheme: ${fmt(r.chosenScore!)}; cutoff score ${fmt(d.cutoffScore)}`,
+    );
     lines.push(
       `Scores over all schemes: min ${fmt(d.min)}, Q1 ${fmt(d.q1)}, median ${fmt(d.median)}, mean ${fmt(d.mean)}, Q3 ${fmt(d.q3)}, max ${fmt(d.max)}, SD ${fmt(d.sd)}`,
     );
   }
   if (r.balance) {
     lines.push('Balance:');
-    lines.push(`  ${'term'.padEnd(24)} ${'treated'.padStart(10)} ${'control'.padStart(10)} ${'std diff'.padStart(9)}`);
+    lines.push(
+      `  ${'term'.padEnd(24)} ${'treated'.padStart(10)} ${'control'.padStart(10)} ${'std diff'.padStart(9)}`,
+    );
     for (const b of r.balance) {
       lines.push(
         `  ${b.term.padEnd(24)} ${fmt(b.meanTreated).padStart(10)} ${fmt(b.meanControl).padStart(10)} ${b.stdDiff.toFixed(3).padStart(9)}`,
