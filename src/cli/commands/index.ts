@@ -1,7 +1,9 @@
 import type { Command } from 'commander';
+import { register as registerBoot } from './boot.ts';
 import { register as registerDemo } from './demo.ts';
 import { register as registerFit } from './fit.ts';
 import { register as registerMunicipality } from './municipality.ts';
+import { register as registerPower } from './power.ts';
 import { register as registerReliability } from './reliability.ts';
 
 /**
@@ -13,6 +15,8 @@ import { register as registerReliability } from './reliability.ts';
  */
 export function registerCommands(program: Command): void {
   registerFit(program);
+  registerBoot(program);
+  registerPower(program);
   registerReliability(program);
   registerMunicipality(program);
   registerDemo(program);
