@@ -122,7 +122,14 @@ describe('tiltak fit: bad input is a one-line error with a non-zero exit code', 
     ['an unknown column', [good, '--formula', 'y ~ arm + ofice'], /UNKNOWN_COLUMN.*ofice/],
     [
       'a non-numeric value in a numeric column',
-      [file('nonnum.csv', 'y,x\n1,1\n2,2\n3,abc\n4,4\n5,5\n6,6\n7,7\n8,8\n'), '--formula', 'y ~ x'],
+      [
+        file(
+          'nonnum.csv',
+          `y,x\n${Array.from({ length: 12 }, (_, i) => `${i},${i === 2 ? 'abc' : i * 2}`).join('\n')}\n`,
+        ),
+        '--formula',
+        'y ~ x',
+      ],
       /NON_NUMERIC_VALUE.*row 3.*abc/,
     ],
     [

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
+import { clusterCodes } from '../../analysis/fit-model.ts';
 import { readCsv } from '../../io/read-csv.ts';
 import type { DataFrame } from '../../stats/data-frame.ts';
 import { TiltakError } from '../../stats/errors.ts';
@@ -8,7 +9,6 @@ import {
   type WildBootstrapResult,
   wildClusterBootstrap,
 } from '../../stats/inference/wild-bootstrap.ts';
-import { clusterCodes } from './fit.ts';
 
 const BootOptions = z.object({
   formula: z
