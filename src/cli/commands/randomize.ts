@@ -168,6 +168,10 @@ function toJson(r: RandomizeResult, out: string | null, sha: string | null) {
     cutoff: r.space ? r.spec.cutoff : null,
     chosen_index: r.chosenIndex,
     chosen_score: r.chosenScore,
+    // cvcrand reports (nT·nC/n)² × B; multiply any score here by this factor to compare.
+    cvcrand_scale: r.space
+      ? ((r.spec.treated * (r.spec.ids.length - r.spec.treated)) / r.spec.ids.length) ** 2
+      : null,
     score_distribution: d
       ? {
           min: d.min,
