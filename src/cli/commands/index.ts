@@ -4,7 +4,10 @@ import { register as registerDemo } from './demo.ts';
 import { register as registerFit } from './fit.ts';
 import { register as registerMunicipality } from './municipality.ts';
 import { register as registerPower } from './power.ts';
+import { register as registerRandomize } from './randomize.ts';
+import { register as registerRegisters } from './registers.ts';
 import { register as registerReliability } from './reliability.ts';
+import { register as registerRi } from './ri.ts';
 
 /**
  * Register every sub-command. Each command lives in its own file under `commands/` and exports a
@@ -15,9 +18,12 @@ import { register as registerReliability } from './reliability.ts';
  */
 export function registerCommands(program: Command): void {
   registerFit(program);
+  registerRandomize(program);
+  registerRi(program);
   registerBoot(program);
   registerPower(program);
   registerReliability(program);
   registerMunicipality(program);
+  registerRegisters(program);
   registerDemo(program);
 }
