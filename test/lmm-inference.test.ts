@@ -1,0 +1,273 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { readCsv } from '../src/io/read-csv.ts';
+import { fitLmm, type LmmInput } from '../src/stats/models/lmm/index.ts';
+
+// Fixtures: test/fixtures/r/lmm.R (lme4 1.1-31, lmerTest 3.1-3, pbkrtest 0.5.2), bobyqa with
+// rhoend = 1e-12 so the reference sits at the optimum rather than at lme4's default stopping point.
+const FIX = JSON.parse(readFileSync('test/fixtures/r/lmm.json', 'utf8'));
+
+interface RandomSpec {
+  group: string;
+  termNames: string[];
+  levels: string[];
+}
+
+/** Build the LmmInput from the exported design; random terms are passed in reverse order so
+ * that the engine's own lme4-style term sorting is exercised. */
+function load(name: string, cols?: number[]): LmmInput {
+  const spec = FIX[name];
+  const t = readCsv(`test/fixtures/data/lmm-${name}.csv`);
+  const num = (c: string): Float64Array => {
+    const col = t.columns.get(c);
+    if (col?.kind !== 'numeric') throw new Error(`column ${c}`);
+    return col.values;
+  };
+  const n = t.nrow;
+  const all = list<string>(spec.colnames);
+  const use = cols ?? all.map((_, j) => j);
+  const x = new Float64Array(n * use.length);
+  use.forEach((c, j) => {
+    x.set(num(`x${c}`), j * n);
+  });
+  const random = list<RandomSpec>(spec.random).map((r, k) => {
+    const termNames = list<string>(r.termNames);
+    const q = termNames.length;
+    const z = new Float64Array(n * q);
+    for (let a = 0; a < q; a++) z.set(num(`z${k}_${a}`), a * n);
+    return {
+      group: r.group,
+      codes: Int32Array.from(num(`g${k}`)),
+      levels: list<string>(r.levels),
+      z,
+      q,
+      termNames,
+    };
+  });
+  const assign = list<number>(spec.assign);
+  return {
+    y: num('y'),
+    x,
+    n,
+    p: use.length,
+    colnames: use.map((c) => all[c]!),
+    random: random.reverse(),
+    assign: use.map((c) => assign[c]!),
+    termLabels: list<string>(spec.termLabels),
+  };
+}
+
+const arr = (v: number | number[]): number[] => (Array.isArray(v) ? v : [v]);
+/** jsonlite's auto_unbox turns length-one vectors into scalars. */
+function list<T>(v: T | T[]): T[] {
+  return Array.isArray(v) ? v : [v];
+}
+const relErr = (a: number, b: number): number => Math.abs(a - b) / Math.max(Math.abs(b), 1e-300);
+/** p-values far in the tail amplify the error of t by about t^2, so they are compared on the
+ * log scale: |log p - log p_ref| <= tol * max(1, |log p_ref|). */
+function expectP(got: ArrayLike<number>, want: number | number[], tol: number, what: string): void {
+  const w = arr(want);
+  for (let i = 0; i < w.length; i++) {
+    // Below 1e-290 both sides are at double underflow; only require that ours is too.
+    if (w[i]! < 1e-290) {
+      expect(got[i]!).toBeLessThan(1e-290);
+      continue;
+    }
+    const lg = Math.log(got[i]!);
+    const lw = Math.log(w[i]!);
+    if (!(Math.abs(lg - lw) <= tol * Math.max(1, Math.abs(lw))))
+      throw new Error(`${what}[${i}]: got ${got[i]}, want ${w[i]}`);
+  }
+}
+function expectRel(
+  got: ArrayLike<number>,
+  want: number | number[],
+  tol: number,
+  what: string,
+): void {
+  const w = arr(want);
+  expect(got.length, what).toBe(w.length);
+  for (let i = 0; i < w.length; i++) {
+    const e = relErr(got[i]!, w[i]!);
+    if (!(e <= tol))
+      throw new Error(
+        `${what}[${i}]: got ${got[i]}, want ${w[i]}, rel err ${e.toExponential(2)} > ${tol}`,
+      );
+  }
+}
+
+const cache = new Map<string, ReturnType<typeof fitLmm>>();
+function fitOf(name: string): ReturnType<typeof fitLmm> {
+  let f = cache.get(name);
+  if (f === undefined) {
+    f = fitLmm(load(name));
+    cache.set(name, f);
+  }
+  return f;
+}
+
+// Satterthwaite: lmerTest differentiates numerically (numDeriv, Richardson) and so do we, each to
+// about 1e-7; the brief's bar is 1e-4 relative. Kenward-Roger is closed form given the fit, so its
+// df and adjusted covariance are held to 1e-5 (limited by theta agreeing to ~1e-6).
+describe('Satterthwaite df agree with lmerTest', () => {
+  for (const name of [
+    'achievement',
+    'trial',
+    'sleepstudy',
+    'penicillin',
+    'crossedslopes',
+    'threelevel',
+  ]) {
+    it(`${name}: df, t and p per coefficient`, () => {
+      const ref = FIX[name].fit.satt;
+      const rows = fitOf(name).tidy({ df: 'satterthwaite' });
+      expectRel(
+        rows.map((r) => r.df),
+        ref.df,
+        1e-4,
+        `${name} df`,
+      );
+      expectRel(
+        rows.map((r) => r.statistic),
+        ref.t,
+        1e-5,
+        `${name} t`,
+      );
+      expectP(
+        rows.map((r) => r.p_value),
+        ref.p,
+        1e-4,
+        `${name} p`,
+      );
+    });
+  }
+
+  it('F test of arm:wave (contestMD) and anova row', () => {
+    const spec = FIX.trial;
+    const fit = fitOf('trial');
+    const rows = fit.anova({ df: 'satterthwaite' });
+    const aw = rows.find((r) => r.term === 'arm:wave')!;
+    expect(aw.numDf).toBe(spec.arm_wave.satt.ndf);
+    expectRel([aw.fValue], spec.arm_wave.satt.F, 1e-5, 'F');
+    expectRel([aw.denDf], spec.arm_wave.satt.ddf, 1e-4, 'ddf');
+    expectRel([aw.pValue], spec.arm_wave.satt.p, 1e-4, 'p');
+    // lmerTest's anova(type = 3) row for arm:wave (the term is not marginal to another one).
+    const i = list<string>(spec.anova_satt.terms).indexOf('arm:wave');
+    expectRel([aw.fValue], list<number>(spec.anova_satt.F)[i]!, 1e-5, 'anova F');
+    expectRel([aw.denDf], list<number>(spec.anova_satt.ddf)[i]!, 1e-4, 'anova ddf');
+  });
+});
+
+describe('Kenward-Roger agrees with pbkrtest', () => {
+  for (const name of [
+    'achievement2001',
+    'trial',
+    'sleepstudy',
+    'penicillin',
+    'crossedslopes',
+    'threelevel',
+  ]) {
+    it(`${name}: vcovAdj, SEs and df per coefficient (lmerTest ddf = "Kenward-Roger")`, () => {
+      const ref = FIX[name].kr;
+      const fit = fitOf(name);
+      const rows = fit.tidy({ df: 'kenward-roger' });
+      expectRel(
+        rows.map((r) => r.std_error),
+        ref.se,
+        1e-5,
+        `${name} KR se`,
+      );
+      expectRel(
+        rows.map((r) => r.df),
+        ref.df,
+        1e-5,
+        `${name} KR df`,
+      );
+      expectP(
+        rows.map((r) => r.p_value),
+        ref.p,
+        1e-4,
+        `${name} KR p`,
+      );
+    });
+  }
+
+  it('refuses KR on an ML fit, as lmerTest', () => {
+    const ml = fitLmm(load('sleepstudy'), { reml: false });
+    expect(() => ml.tidy({ df: 'kenward-roger' })).toThrow(/REML/);
+  });
+
+  it('KRmodcomp F test of arm:wave', () => {
+    const spec = FIX.trial.arm_wave.kr;
+    const aw = fitOf('trial')
+      .anova({ df: 'kenward-roger' })
+      .find((r) => r.term === 'arm:wave')!;
+    expect(aw.numDf).toBe(spec.ndf);
+    expectRel([aw.fValue], spec.F, 1e-5, 'KR F');
+    expectRel([aw.denDf], spec.ddf, 1e-5, 'KR ddf');
+    expectRel([aw.pValue], spec.p, 1e-4, 'KR p');
+  });
+});
+
+describe('ICC with delta-method CI', () => {
+  // Reference: the same delta method on logit(ICC) in R with lmerTest's vcov_varpar.
+  for (const name of ['achievement', 'trial', 'sleepstudy', 'penicillin']) {
+    it(name, () => {
+      const refs = list<{ group: string; icc: number; low: number; high: number }>(FIX[name].icc);
+      const got = fitOf(name).icc(0.95);
+      expect(got.map((g) => g.group)).toEqual(refs.map((r) => r.group));
+      refs.forEach((r, i) => {
+        expectRel([got[i]!.icc], r.icc, 1e-5, `${name} icc`);
+        expectRel([got[i]!.confLow, got[i]!.confHigh], [r.low, r.high], 1e-4, `${name} icc ci`);
+      });
+    });
+  }
+});
+
+describe('cluster-robust covariance agrees with clubSandwich::vcovCR on lmer fits', () => {
+  // CR matrices are smooth functions of theta and beta: 1e-5 relative on every element, relative
+  // to the largest diagonal element (off-diagonal elements can be near zero).
+  // CR2 needs an n_g x n_g eigen-decomposition per cluster (as clubSandwich); the 3,821-row
+  // data set is checked on CR0/CR1 only to keep this file fast.
+  const cases = [
+    ['trial', ['CR0', 'CR1', 'CR2']],
+    ['sleepstudy', ['CR0', 'CR1', 'CR2']],
+    ['achievement2001', ['CR0', 'CR1']],
+  ] as const;
+  for (const [name, types] of cases) {
+    it(`${name}: ${types.join(', ')} clustered on the outer grouping factor`, () => {
+      const fit = fitOf(name);
+      for (const type of types) {
+        const want = list<number>(FIX[name].cr[type]);
+        const got = fit.vcovCR(type);
+        const p = fit.colnames.length;
+        let scale = 0;
+        for (let j = 0; j < p; j++) scale = Math.max(scale, Math.abs(want[j * p + j]!));
+        for (let i = 0; i < want.length; i++) {
+          const e = Math.abs(got[i]! - want[i]!) / scale;
+          if (!(e < 1e-5)) throw new Error(`${name} ${type}[${i}]: ${got[i]} vs ${want[i]}`);
+        }
+      }
+    });
+  }
+});
+
+describe('summary()', () => {
+  it('returns the common FitSummary for model lmm', () => {
+    const fit = fitOf('sleepstudy');
+    const s = fit.summary({ df: 'kenward-roger', level: 0.9 });
+    expect(s.model).toBe('lmm');
+    expect(s.reml).toBe(true);
+    expect(s.dfMethod).toBe('kenward-roger');
+    expect(s.groups).toEqual({ Subject: 18 });
+    expect(s.varianceComponents?.map((v) => v.term)).toEqual(['(Intercept)', 'Days', '']);
+    expect(Math.abs(s.loglik - FIX.sleepstudy.fit.loglik)).toBeLessThan(1e-6);
+    const row = s.coefficients[1]!;
+    // 90% interval from the KR t quantile: symmetric about the estimate.
+    expect(row.conf_high - row.estimate).toBeCloseTo(row.estimate - row.conf_low, 10);
+    expect(row.conf_high - row.conf_low).toBeLessThan(
+      fit.tidy({ df: 'kenward-roger', level: 0.95 })[1]!.conf_high -
+        fit.tidy({ df: 'kenward-roger', level: 0.95 })[1]!.conf_low,
+    );
+  });
+});
