@@ -70,3 +70,27 @@ function toColumn(raw: ArrayLike<number | null> | ReadonlyArray<string | null>):
   }
   return { kind: 'numeric', values };
 }
+
+/**
+ * The rows of `df` where `keep[i]` is true, as a new data frame (columns copied, same order).
+ *
+ * @example
+ * const t2 = filterRows(df, waveColumn.values.map((w) => w === 'T2'));
+ */
+export function filterRows(df: DataFrame, keep: ArrayLike<boolean>): DataFrame {
+  if (keep.length !== df.nrow) {
+    throw new RangeError(`filterRows: mask has ${keep.length} entries for ${df.nrow} rows`);
+  }
+  const idx: number[] = [];
+  for (let i = 0; i < df.nrow; i++) if (keep[i]) idx.push(i);
+  const columns = new Map<string, Column>();
+  for (const [name, col] of df.columns) {
+    columns.set(
+      name,
+      col.kind === 'numeric'
+        ? { kind: 'numeric', values: Float64Array.from(idx, (i) => col.values[i]!) }
+        : { kind: 'character', values: idx.map((i) => col.values[i]!) },
+    );
+  }
+  return { nrow: idx.length, columns };
+}

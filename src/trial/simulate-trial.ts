@@ -4,7 +4,7 @@ import { HOLF_OFFICES } from './offices.ts';
 /** One row of the simulated long-format trial: a family at a wave. */
 export interface SimulatedRow {
   office: string;
-  arm: 'HOLF' | 'local';
+  arm: 'HOLF' | 'control';
   family: string;
   wave: 'T1' | 'T2' | 'T3' | 'T4' | 'T5';
   months: number;
@@ -43,7 +43,7 @@ export function simulateTrial(options: SimulateTrialOptions): SimulatedRow[] {
   const effect = options.incomeEffect ?? 600;
   const attrition = options.attritionPerWave ?? 0.04;
   const offices = [...HOLF_OFFICES];
-  const arms: Array<'HOLF' | 'local'> = offices.map((_, i) => (i < 15 ? 'HOLF' : 'local'));
+  const arms: Array<'HOLF' | 'control'> = offices.map((_, i) => (i < 15 ? 'HOLF' : 'control'));
   shuffleInPlace(arms, rng);
   const rows: SimulatedRow[] = [];
   let familyNo = 0;
