@@ -7,10 +7,20 @@ import {
   modelFrame,
   parseFormula,
 } from '../stats/formula/index.ts';
+import { waldRows } from '../stats/inference/wald-rows.ts';
 import { fitLogit } from '../stats/models/glm.ts';
-import { fitLmm, type IccEstimate, type LmmAnovaRow } from '../stats/models/lmm/index.ts';
+import {
+  fitLmm,
+  type IccEstimate,
+  type LmmAnovaRow,
+  type LmmFit,
+  type LrtResult,
+  lrtLmm,
+  type RanefTable,
+} from '../stats/models/lmm/index.ts';
 import { fitOls } from '../stats/models/ols.ts';
 import type { FitSummary, VcovType } from '../stats/tidy.ts';
+import type { CrType } from '../stats/vcov/types.ts';
 
 /** What model to fit and how to test it: the options of `tiltak fit` and of an analysis plan. */
 export interface ModelSpec {
@@ -30,6 +40,8 @@ export interface FittedModel {
   icc: IccEstimate[] | null;
   /** F tests of whole fixed terms with the chosen df method (mixed models only). */
   anova: LmmAnovaRow[] | null;
+  /** Conditional modes of the random effects, computed on request (mixed models only). */
+  ranef?: () => RanefTable[];
 }
 
 /**
@@ -93,12 +105,46 @@ export function fitModel(data: DataFrame, spec: ModelSpec): FittedModel {
 }
 
 function fitMixed(data: DataFrame, formula: Formula, spec: ModelSpec, vcov: VcovType): FittedModel {
-  if (vcov !== 'classical') {
+  if (vcov !== 'classical' && !vcov.startsWith('CR')) {
     throw new TiltakError(
       'BAD_OPTION',
-      `--vcov ${vcov} is not available for mixed models in tiltak fit; use the model-based variance`,
+      `--vcov ${vcov} is not defined for mixed models; use the model-based variance or CR0 … CR3`,
     );
   }
+  const { fit, mf } = fitMixedModel(data, formula, spec.ml === true);
+  const df = spec.df ?? 'satterthwaite';
+  const summary = fit.summary({ df, level: spec.level });
+  summary.nDropped = mf.nDropped;
+  summary.warnings.unshift(...mf.warnings.map((w) => `${w.code}: ${w.message}`));
+  if (vcov !== 'classical') {
+    // clubSandwich's vcovCR for lmer fits, tested on the between-cluster df G - 1 (clubSandwich's
+    // Satterthwaite df for mixed models is not implemented): a model-robust sensitivity analysis.
+    const clustering = clusterCodes(data, mf, spec.cluster!);
+    const v = fit.vcovCR(vcov as CrType, clustering.codes);
+    summary.coefficients = waldRows(fit.colnames, fit.fixef, v, clustering.levels - 1, spec.level);
+    summary.vcov = vcov;
+    summary.dfMethod = 'cluster';
+    summary.groups = { ...summary.groups, [clustering.column]: clustering.levels };
+  }
+  return {
+    summary,
+    icc: fit.icc(spec.level),
+    anova: mf.termLabels.length > 0 ? fit.anova({ df }) : [],
+    ranef: () => fit.ranef(),
+  };
+}
+
+/**
+ * Build the model frame of a mixed-model formula and fit it (REML, or ML when `ml`).
+ *
+ * @example
+ * const { fit } = fitMixedModel(df, parseFormula('y ~ arm + (1 | office)'), false);
+ */
+export function fitMixedModel(
+  data: DataFrame,
+  formula: Formula,
+  ml: boolean,
+): { fit: LmmFit; mf: ModelFrame } {
   const mf = modelFrame(formula, data);
   const fit = fitLmm(
     {
@@ -112,17 +158,38 @@ function fitMixed(data: DataFrame, formula: Formula, spec: ModelSpec, vcov: Vcov
       termLabels: mf.termLabels,
       formula: formula.text,
     },
-    { reml: spec.ml !== true },
+    { reml: !ml },
   );
-  const df = spec.df ?? 'satterthwaite';
-  const summary = fit.summary({ df, level: spec.level });
-  summary.nDropped = mf.nDropped;
-  summary.warnings.unshift(...mf.warnings.map((w) => `${w.code}: ${w.message}`));
-  return {
-    summary,
-    icc: fit.icc(spec.level),
-    anova: mf.termLabels.length > 0 ? fit.anova({ df }) : [],
-  };
+  return { fit, mf };
+}
+
+/**
+ * Likelihood-ratio test between two nested mixed models on the same rows, as lme4's
+ * `anova(m0, m1)`: both are fitted by maximum likelihood.
+ *
+ * @example
+ * const t = compareMixedModels(df, 'y ~ arm + (1 | office)', 'y ~ arm * wave + (1 | office)');
+ */
+export function compareMixedModels(data: DataFrame, formula0: string, formula1: string): LrtResult {
+  const f0 = parseFormula(formula0);
+  const f1 = parseFormula(formula1);
+  for (const f of [f0, f1]) {
+    if (!hasRandomTerms(f)) {
+      throw new TiltakError(
+        'BAD_OPTION',
+        `'${f.text}' has no random-effect term; the LRT compares mixed models`,
+      );
+    }
+  }
+  const a = fitMixedModel(data, f0, true);
+  const b = fitMixedModel(data, f1, true);
+  if (a.mf.n !== b.mf.n) {
+    throw new TiltakError(
+      'DIFFERENT_ROWS',
+      `the two models use different rows (${a.mf.n} and ${b.mf.n}) because of missing values; compare them on the same rows`,
+    );
+  }
+  return lrtLmm(a.fit, b.fit);
 }
 
 /** Cluster codes of the kept rows of a model frame. */

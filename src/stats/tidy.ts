@@ -31,7 +31,8 @@ export type VcovType =
   | 'CR3';
 
 /** Degrees-of-freedom methods for t and F tests. */
-export type DfMethod = 'residual' | 'satterthwaite' | 'kenward-roger' | 'between-within' | 'normal';
+/** `cluster` is the between-cluster df G - 1 of CR0/CR1/CR1S tests. */
+export type DfMethod = 'residual' | 'satterthwaite' | 'kenward-roger' | 'cluster' | 'normal';
 
 /** One variance component of a mixed model, as `VarCorr` prints it. */
 export interface VarianceComponent {

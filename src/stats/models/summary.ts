@@ -7,7 +7,7 @@ import type { CoefDf, RegressionFit, SummaryOptions } from './regression-fit.ts'
 
 /**
  * The summary of `fit` under the requested variance. The G - 1 df of CR0/CR1/CR1S is reported
- * as `between-within`, the closest {@link DfMethod} (it is the between-cluster df).
+ * as `cluster`.
  *
  * @example
  * const s = regressionSummary(fit, { type: 'CR2', cluster: codes, formula: 'y ~ treat' });
@@ -16,7 +16,7 @@ export function regressionSummary(fit: RegressionFit, options: SummaryOptions): 
   const method: CoefDf = options.df ?? defaultCoefDf(options.type);
   const dfMethod: DfMethod =
     method === 'naive'
-      ? 'between-within'
+      ? 'cluster'
       : method === 'residual' && fit.model === 'logit'
         ? 'normal'
         : method;
