@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { register as registerAudit } from './audit.ts';
 import { register as registerBoot } from './boot.ts';
 import { register as registerDemo } from './demo.ts';
 import { register as registerFit } from './fit.ts';
@@ -25,5 +26,6 @@ export function registerCommands(program: Command): void {
   registerReliability(program);
   registerMunicipality(program);
   registerRegisters(program);
+  registerAudit(program);
   registerDemo(program);
 }
