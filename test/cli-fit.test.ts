@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { compareMixedModels, fitModel } from '../src/analysis/fit-model.ts';
 import { runFit } from '../src/cli/commands/fit.ts';
 import { toJsonSummary } from '../src/cli/json-summary.ts';
 import { readCsv } from '../src/io/read-csv.ts';
@@ -193,5 +194,90 @@ describe('tiltak fit: bad input is a one-line error with a non-zero exit code', 
     const j = JSON.parse(r.stdout);
     expect(j.coefficients.map((c: { term: string }) => c.term)).toEqual(['(Intercept)', 'x']);
     expect(j.groups).toEqual({ office: 4 });
+  });
+});
+
+describe('tiltak fit --model lmm agrees with lmerTest, pbkrtest and clubSandwich end to end', () => {
+  // Mixed-model tolerances: estimates 1e-6 relative, SEs 1e-5, df 1e-4 (the optimisers on both
+  // sides stop near, not at, the optimum); CR2 SEs 1e-5 (closed form given the fitted variances).
+  const r = ref.lmm;
+  const compareLmm = (
+    rows: TidyRow[],
+    want: {
+      term: string[];
+      estimate: number[];
+      std_error: number[];
+      df: number[];
+      p_value: number[];
+    },
+    label: string,
+  ) => {
+    expect(rows.map((x) => x.term)).toEqual(want.term);
+    rows.forEach((row, i) => {
+      expectClose(
+        row.estimate,
+        want.estimate[i]!,
+        1e-6,
+        `${label} ${row.term} estimate`,
+        want.std_error[i]!,
+      );
+      expectClose(row.std_error, want.std_error[i]!, 1e-5, `${label} ${row.term} SE`);
+      expectClose(row.df, want.df[i]!, 1e-4, `${label} ${row.term} df`);
+      expect(Math.abs(row.p_value - want.p_value[i]!)).toBeLessThan(1e-5);
+    });
+  };
+  it('Satterthwaite (default) and Kenward-Roger', () => {
+    const s = fitModel(data, { formula: r.formula, level: 0.95 });
+    expect(s.summary.nObs).toBe(r.n_obs);
+    expect(s.summary.reml).toBe(true);
+    compareLmm(s.summary.coefficients, r.satterthwaite, 'Satterthwaite');
+    expectClose(s.summary.loglik, r.loglik, 1e-8, 'REML log-likelihood');
+    expectClose(s.icc![0]!.icc, r.icc, 1e-5, 'ICC');
+    const kr = fitModel(data, { formula: r.formula, df: 'kenward-roger', level: 0.95 });
+    compareLmm(kr.summary.coefficients, r.kenward_roger, 'KR');
+  });
+  it('CR2 (clubSandwich vcovCR on the lmer fit) with G - 1 df', () => {
+    const s = fitModel(data, {
+      formula: r.formula,
+      vcov: 'CR2',
+      cluster: 'school_id',
+      level: 0.95,
+    });
+    expect(s.summary.dfMethod).toBe('cluster');
+    s.summary.coefficients.forEach((row, i) => {
+      expectClose(row.std_error, r.cr2_se[i], 1e-5, `CR2 ${row.term}`);
+      expect(row.df).toBe(r.G - 1);
+    });
+  });
+  it('likelihood-ratio test between nested ML fits', () => {
+    const t = compareMixedModels(data, r.formula.replace('treated + ', ''), r.formula);
+    expectClose(t.chisq, r.lrt.chisq, 1e-5, 'LRT chi-square');
+    expect(t.df).toBe(r.lrt.df);
+    expect(Math.abs(t.pValue - r.lrt.p)).toBeLessThan(1e-6);
+  });
+  it('prints ICCs, term tests and BLUPs as JSON', () => {
+    const out = tiltak([
+      'fit',
+      'test/fixtures/data/cli-achievement.csv',
+      '--formula',
+      r.formula,
+      '--ranef',
+      '--json',
+    ]);
+    expect(out.code).toBe(0);
+    const j = JSON.parse(out.stdout);
+    expect(j.model).toBe('lmm');
+    expect(j.variance_components.map((v: { group: string }) => v.group)).toEqual([
+      'school_id',
+      'Residual',
+    ]);
+    expect(j.icc[0].group).toBe('school_id');
+    expect(j.term_tests.map((t: { term: string }) => t.term)).toEqual([
+      'treated',
+      'factor(year)',
+      'sex',
+      'lagscore',
+    ]);
+    expect(j.ranef.length).toBe(r.G);
   });
 });

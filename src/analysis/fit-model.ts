@@ -129,7 +129,10 @@ function fitMixed(data: DataFrame, formula: Formula, spec: ModelSpec, vcov: Vcov
   return {
     summary,
     icc: fit.icc(spec.level),
-    anova: mf.termLabels.length > 0 ? fit.anova({ df }) : [],
+    anova:
+      mf.termLabels.length > 0
+        ? fit.anova({ df }).filter((t) => !isMarginal(t.term, mf.termLabels))
+        : [],
     ranef: () => fit.ranef(),
   };
 }
@@ -246,4 +249,21 @@ export function clusterCodes(
     );
   }
   return { column, codes, levels: index.size };
+}
+
+/**
+ * True when `term` is contained in a higher-order term of the model (e.g. `arm` in `arm:wave`).
+ * Its "all columns zero" F test is then a simple-effect test at the reference level, not the
+ * Type III test lmerTest reports, so such terms are left out of the term tests.
+ *
+ * @example
+ * isMarginal('arm', ['arm', 'wave', 'arm:wave']); // true
+ */
+export function isMarginal(term: string, termLabels: readonly string[]): boolean {
+  const vars = term.split(':');
+  return termLabels.some((other) => {
+    if (other === term) return false;
+    const ov = other.split(':');
+    return ov.length > vars.length && vars.every((v) => ov.includes(v));
+  });
 }

@@ -1,3 +1,5 @@
+import type { FittedModel } from '../analysis/fit-model.ts';
+import type { RanefTable } from '../stats/models/lmm/index.ts';
 import type { FitSummary, TidyRow } from '../stats/tidy.ts';
 
 const MODEL_NAMES: Record<FitSummary['model'], string> = {
@@ -118,4 +120,57 @@ function stars(p: number): string {
   if (p < 0.05) return '*';
   if (p < 0.1) return '.';
   return '';
+}
+
+/**
+ * The mixed-model part of the readable `tiltak fit` output: ICCs with their intervals, F tests of
+ * whole fixed terms, and conditional modes when asked for. Empty for OLS and logistic fits.
+ *
+ * @example
+ * process.stdout.write(formatMixedExtras(fitted, null));
+ */
+export function formatMixedExtras(fitted: FittedModel, ranef: RanefTable[] | null): string {
+  const lines: string[] = [];
+  if (fitted.icc && fitted.icc.length > 0) {
+    lines.push('', 'Intraclass correlation (CI: delta method on the logit scale):');
+    lines.push(
+      table(
+        ['Group', 'ICC', 'CI low', 'CI high'],
+        fitted.icc.map((i) => [i.group, fmt(i.icc, 4), fmt(i.confLow, 4), fmt(i.confHigh, 4)]),
+        [false, true, true, true],
+      ),
+    );
+  }
+  if (fitted.anova && fitted.anova.length > 0) {
+    lines.push('', `F tests of fixed terms (${fitted.summary.dfMethod} df):`);
+    lines.push(
+      table(
+        ['Term', 'NumDF', 'DenDF', 'F value', 'Pr(>F)'],
+        fitted.anova.map((t) => [
+          t.term,
+          String(t.numDf),
+          fmt(t.denDf, 4),
+          fmt(t.fValue, 4),
+          fmtP(t.pValue),
+        ]),
+        [false, true, true, true, true],
+      ),
+    );
+  }
+  if (ranef) {
+    for (const r of ranef) {
+      lines.push('', `Conditional modes, ${r.group}:`);
+      lines.push(
+        table(
+          ['Level', ...r.termNames],
+          r.levels.map((level, i) => [
+            level,
+            ...r.termNames.map((_, j) => fmt(r.values[j * r.levels.length + i]!)),
+          ]),
+          [false, ...r.termNames.map(() => true)],
+        ),
+      );
+    }
+  }
+  return lines.length > 0 ? `${lines.join('\n')}\n` : '';
 }

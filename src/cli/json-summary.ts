@@ -1,3 +1,5 @@
+import type { FittedModel } from '../analysis/fit-model.ts';
+import type { RanefTable } from '../stats/models/lmm/index.ts';
 import type { FitSummary } from '../stats/tidy.ts';
 
 /**
@@ -48,4 +50,49 @@ export function toJsonSummary(s: FitSummary): Record<string, unknown> {
 
 function num(x: number): number | null {
   return Number.isFinite(x) ? x : null;
+}
+
+/**
+ * The JSON of `tiltak fit`: the summary, and for mixed models the ICCs, the F tests of whole
+ * terms and (with --ranef) the conditional modes, one row per level and term.
+ *
+ * @example
+ * console.log(JSON.stringify(fittedJson(fitModel(df, spec), null)));
+ */
+export function fittedJson(
+  fitted: FittedModel,
+  ranef: RanefTable[] | null,
+): Record<string, unknown> {
+  const out = toJsonSummary(fitted.summary);
+  if (fitted.icc) {
+    out.icc = fitted.icc.map((i) => ({
+      group: i.group,
+      icc: num(i.icc),
+      conf_low: num(i.confLow),
+      conf_high: num(i.confHigh),
+      method: 'delta method on the logit scale',
+    }));
+  }
+  if (fitted.anova) {
+    out.term_tests = fitted.anova.map((t) => ({
+      term: t.term,
+      num_df: t.numDf,
+      den_df: num(t.denDf),
+      f_value: num(t.fValue),
+      p_value: num(t.pValue),
+    }));
+  }
+  if (ranef) {
+    out.ranef = ranef.flatMap((r) =>
+      r.levels.flatMap((level, i) =>
+        r.termNames.map((term, j) => ({
+          group: r.group,
+          level,
+          term,
+          value: num(r.values[j * r.levels.length + i]!),
+        })),
+      ),
+    );
+  }
+  return out;
 }

@@ -5,8 +5,8 @@ import { readCsv } from '../../io/read-csv.ts';
 import type { DataFrame } from '../../stats/data-frame.ts';
 import { TiltakError } from '../../stats/errors.ts';
 import type { FitSummary } from '../../stats/tidy.ts';
-import { formatSummary } from '../format-summary.ts';
-import { toJsonSummary } from '../json-summary.ts';
+import { formatMixedExtras, formatSummary } from '../format-summary.ts';
+import { fittedJson } from '../json-summary.ts';
 
 const VCOV_TYPES = [
   'classical',
@@ -30,6 +30,7 @@ const FitOptions = z.object({
   cluster: z.string().min(1).optional(),
   df: z.enum(['residual', 'satterthwaite', 'kenward-roger']).optional(),
   ml: z.boolean().optional(),
+  ranef: z.boolean().optional(),
   level: z.coerce
     .number()
     .refine((v) => v > 0 && v < 1, 'the --level must be between 0 and 1, e.g. 0.95')
@@ -67,16 +68,20 @@ export function register(program: Command): void {
     .option('--cluster <column>', 'cluster column for CR variances')
     .option('--df <method>', 'residual | satterthwaite | kenward-roger')
     .option('--ml', 'fit a mixed model by maximum likelihood instead of REML')
+    .option('--ranef', 'also print the conditional modes (BLUPs) of a mixed model')
     .option('--level <level>', 'confidence level', '0.95')
     .option('--json', 'print one JSON object')
     .action((data: string, raw: Record<string, unknown>) => {
       const opts = parseOptions(raw);
-      const table = readCsv(data);
-      const summary = runFit(table, opts);
+      if (opts.ranef && !(opts.model === 'lmm' || opts.formula.includes('|'))) {
+        throw new TiltakError('BAD_OPTION', '--ranef applies to mixed models only');
+      }
+      const fitted = fitModel(readCsv(data), opts);
+      const ranef = opts.ranef && fitted.ranef ? fitted.ranef() : null;
       process.stdout.write(
         opts.json
-          ? `${JSON.stringify(toJsonSummary(summary))}\n`
-          : formatSummary(summary, opts.level),
+          ? `${JSON.stringify(fittedJson(fitted, ranef))}\n`
+          : `${formatSummary(fitted.summary, opts.level)}${formatMixedExtras(fitted, ranef)}`,
       );
     });
 }

@@ -3,6 +3,7 @@ import { register as registerAudit } from './audit.ts';
 import { register as registerBoot } from './boot.ts';
 import { register as registerDemo } from './demo.ts';
 import { register as registerFit } from './fit.ts';
+import { register as registerLrt } from './lrt.ts';
 import { register as registerMunicipality } from './municipality.ts';
 import { register as registerPower } from './power.ts';
 import { register as registerRandomize } from './randomize.ts';
@@ -19,6 +20,7 @@ import { register as registerRi } from './ri.ts';
  */
 export function registerCommands(program: Command): void {
   registerFit(program);
+  registerLrt(program);
   registerRandomize(program);
   registerRi(program);
   registerBoot(program);
