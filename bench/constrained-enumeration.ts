@@ -14,6 +14,7 @@ import { constrainedSpace } from '../src/design/constrained.ts';
 import { pairValidity } from '../src/design/validity.ts';
 import { dataFrame } from '../src/stats/data-frame.ts';
 import { createRng } from '../src/stats/random.ts';
+import { hasRscript } from './lib.ts';
 
 function offices(n: number) {
   const rng = createRng(n);
@@ -47,12 +48,7 @@ t0 = performance.now();
 constrainedSpace(small, 10, { cutoff: 0.1 }, createRng(1));
 const smallMs = performance.now() - t0;
 console.log(`tiltak: C(20, 10) = 184,756 schemes: ${smallMs.toFixed(1)} ms`);
-let hasR = true;
-try {
-  execFileSync('Rscript', ['--version'], { stdio: 'ignore' });
-} catch {
-  hasR = false;
-}
+const hasR = hasRscript();
 if (!hasR) console.log('R side skipped: Rscript is not installed');
 else {
   const x = Array.from(

@@ -3,13 +3,14 @@
  * trial (16,000 rows, 40 clusters, 11 coefficients), ours against clubSandwich::coef_test.
  * Run with `node --import tsx bench/cr2-satterthwaite.ts`. Target: ours <= 0.3 s.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { coefTest } from '../src/stats/inference/coef-test.ts';
 import { fitOls } from '../src/stats/models/ols.ts';
 import { createRng } from '../src/stats/random.ts';
+import { hasRscript } from './lib.ts';
 
 const N = 16_000;
 const G = 40;
@@ -70,7 +71,7 @@ console.log(
   `ours: median ${oursSec.toFixed(4)} s over ${times.length} runs (N=${N}, G=${G}, p=${data.p})`,
 );
 
-const hasR = spawnSync('Rscript', ['--version'], { stdio: 'ignore' }).status === 0;
+const hasR = hasRscript();
 if (!hasR) {
   console.log('Rscript is not on PATH: R side skipped (install R with clubSandwich to compare).');
   process.exit(0);

@@ -12,6 +12,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomizationTest } from '../src/stats/inference/randomization.ts';
 import { createRng } from '../src/stats/random.ts';
+import { hasRscript } from './lib.ts';
 
 const G = 29;
 const rng = createRng(20160101);
@@ -46,12 +47,7 @@ const s = randomizationTest({ outcome, treatment, cluster, nClusters: G, draws: 
 const sampledMs = performance.now() - t1;
 console.log(`tiltak 1,000 sampled allocations: ${sampledMs.toFixed(1)} ms (p = ${s.pValue})`);
 
-let hasR = true;
-try {
-  execFileSync('Rscript', ['--version'], { stdio: 'ignore' });
-} catch {
-  hasR = false;
-}
+const hasR = hasRscript();
 if (!hasR) console.log('R side skipped: Rscript is not installed');
 else {
   const dir = join(tmpdir(), `tiltak-bench-${process.pid}`);

@@ -27,11 +27,19 @@ for (const [key, entry] of Object.entries(packages)) {
       optional: true,
       ...(os ? { os: [os] } : {}),
       ...(cpu ? { cpu: [cpu] } : {}),
-      ...(parts.includes('musl') ? { libc: ['musl'] } : parts.includes('gnu') ? { libc: ['glibc'] } : {}),
+      ...(parts.includes('musl')
+        ? { libc: ['musl'] }
+        : parts.includes('gnu')
+          ? { libc: ['glibc'] }
+          : {}),
     };
     added++;
   }
 }
-lock.packages = Object.fromEntries(Object.entries(packages).sort(([a], [b]) => (a === '' ? -1 : b === '' ? 1 : a < b ? -1 : a > b ? 1 : 0)));
+lock.packages = Object.fromEntries(
+  Object.entries(packages).sort(([a], [b]) =>
+    a === '' ? -1 : b === '' ? 1 : a < b ? -1 : a > b ? 1 : 0,
+  ),
+);
 writeFileSync(path, `${JSON.stringify(lock, null, 2)}\n`);
 console.log(`lock-platform-stubs: added ${added} platform entries`);

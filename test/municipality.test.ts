@@ -46,9 +46,9 @@ describe('municipality spending model agrees with R', () => {
       expectClose(s.beta, ref.cross_section.standardized.beta[i], 1e-8, `beta ${s.term}`, 1e-12);
     });
     expect(r.vif.map((v) => v.term)).toEqual(ref.cross_section.vif.term);
-    r.vif.forEach((v, i) =>
-      expectClose(v.vif, ref.cross_section.vif.vif[i], 1e-8, `VIF ${v.term}`),
-    );
+    for (const [i, v] of r.vif.entries()) {
+      expectClose(v.vif, ref.cross_section.vif.vif[i], 1e-8, `VIF ${v.term}`);
+    }
     compare(
       spendingModel(rows, { year: 2012, vcov: 'HC3' }).summary.coefficients,
       ref.cross_section.hc3,
