@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { type PowerCurvePoint, powerCurveSpec } from '../../report/charts/power-curve.ts';
 import { renderVegaLiteSvg } from '../../report/charts/render-svg.ts';
 import { TiltakError } from '../../stats/errors.ts';
-import { olsCr2Analysis } from '../../stats/power/analyses.ts';
+import { lmmAnalysis, olsCr2Analysis } from '../../stats/power/analyses.ts';
 import {
   clusterTrialPower,
   type PowerInput,
@@ -83,7 +83,9 @@ const PowerOptions = z.object({
     .default(1),
   simulate: z.boolean().optional(),
   analysis: z
-    .enum(['cluster-means', 'ols-cr2'], { error: '--analysis must be cluster-means or ols-cr2' })
+    .enum(['cluster-means', 'ols-cr2', 'lmm', 'lmm-kr'], {
+      error: '--analysis must be cluster-means, ols-cr2, lmm or lmm-kr',
+    })
     .default('cluster-means'),
   simReps: z.coerce
     .number()
@@ -124,6 +126,20 @@ const TARGET: Record<PowerCommandOptions['solve'], PowerTarget> = {
  * @example
  * register(program); // tiltak power --solve clusters --power 0.8 --size 21 --effect 0.3 --icc 0.05 --svg curve.svg
  */
+/** The analyses `--simulate` can run on each simulated trial (the default: a t test on cluster means). */
+const SIMULATION_ANALYSES = {
+  'cluster-means': {},
+  'ols-cr2': { analysis: olsCr2Analysis, analysisName: 'OLS with CR2, Satterthwaite df' },
+  lmm: {
+    analysis: lmmAnalysis('satterthwaite'),
+    analysisName: 'random-intercept LMM (REML), Satterthwaite df',
+  },
+  'lmm-kr': {
+    analysis: lmmAnalysis('kenward-roger'),
+    analysisName: 'random-intercept LMM (REML), Kenward–Roger df',
+  },
+} as const;
+
 export function register(program: Command): void {
   program
     .command('power')
@@ -154,7 +170,7 @@ export function register(program: Command): void {
     .option('--simulate', 'also estimate power by simulating trials and running --analysis on each')
     .option(
       '--analysis <a>',
-      'simulation analysis: cluster-means (t test) | ols-cr2',
+      'simulation analysis: cluster-means (t test) | ols-cr2 | lmm (Satterthwaite) | lmm-kr (Kenward–Roger)',
       'cluster-means',
     )
     .option('--sim-reps <n>', 'simulated trials', '1000')
@@ -267,9 +283,7 @@ export async function runPower(opts: PowerCommandOptions): Promise<PowerReport> 
         alpha: opts.alpha,
         reps: opts.simReps,
         seed: opts.seed,
-        ...(opts.analysis === 'ols-cr2'
-          ? { analysis: olsCr2Analysis, analysisName: 'OLS with CR2, Satterthwaite df' }
-          : {}),
+        ...SIMULATION_ANALYSES[opts.analysis],
         ...(opts.outcome === 'binary'
           ? { p1: analytic.p1!, p2: analytic.p2! }
           : { effect: analytic.effect, totalVariance: opts.variance }),

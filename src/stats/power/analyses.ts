@@ -2,8 +2,9 @@
  * Analyses that plug into {@link simulatePower} besides its default t test on cluster means.
  */
 import { coefTest } from '../inference/coef-test.ts';
+import { fitLmm } from '../models/lmm/index.ts';
 import { fitOls } from '../models/ols.ts';
-import type { SimulatedTrial } from './simulate.ts';
+import type { SimulatedTrial, TrialAnalysis } from './simulate.ts';
 
 /**
  * Individual-level OLS of y on arm with the CR2 cluster-robust variance and clubSandwich's
@@ -23,4 +24,42 @@ export function olsCr2Analysis(trial: SimulatedTrial): { estimate: number; pValu
   const fit = fitOls({ x, n, p: 2, colnames: ['(Intercept)', 'arm'], y: trial.y });
   const row = coefTest(fit, { type: 'CR2', cluster: trial.cluster })[1]!;
   return { estimate: row.estimate, pValue: row.p_value };
+}
+
+/**
+ * Random-intercept linear mixed model y ~ arm + (1 | cluster) by REML, with the arm effect tested
+ * on Satterthwaite (default) or Kenward–Roger df — the primary analysis of a cluster trial, run on
+ * each simulated trial.
+ *
+ * @example
+ * simulatePower({ ..., analysis: lmmAnalysis('kenward-roger'), analysisName: 'LMM, KR df' });
+ */
+export function lmmAnalysis(
+  df: 'satterthwaite' | 'kenward-roger' = 'satterthwaite',
+): TrialAnalysis {
+  return (trial) => {
+    const n = trial.y.length;
+    const x = new Float64Array(2 * n);
+    x.fill(1, 0, n);
+    for (let i = 0; i < n; i++) x[n + i] = trial.arm[i]!;
+    const fit = fitLmm({
+      y: trial.y,
+      x,
+      n,
+      p: 2,
+      colnames: ['(Intercept)', 'arm'],
+      random: [
+        {
+          group: 'cluster',
+          codes: trial.cluster,
+          levels: Array.from({ length: trial.nClusters }, (_, g) => String(g)),
+          z: new Float64Array(n).fill(1),
+          q: 1,
+          termNames: ['(Intercept)'],
+        },
+      ],
+    });
+    const row = fit.tidy({ df })[1]!;
+    return { estimate: row.estimate, pValue: row.p_value };
+  };
 }
