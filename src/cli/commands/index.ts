@@ -9,6 +9,7 @@ import { register as registerPower } from './power.ts';
 import { register as registerRandomize } from './randomize.ts';
 import { register as registerRegisters } from './registers.ts';
 import { register as registerReliability } from './reliability.ts';
+import { register as registerReport } from './report.ts';
 import { register as registerRi } from './ri.ts';
 
 /**
@@ -28,6 +29,7 @@ export function registerCommands(program: Command): void {
   registerReliability(program);
   registerMunicipality(program);
   registerRegisters(program);
+  registerReport(program);
   registerAudit(program);
   registerDemo(program);
 }
