@@ -117,15 +117,6 @@ const TARGET: Record<PowerCommandOptions['solve'], PowerTarget> = {
   effect: 'effect',
 };
 
-/**
- * Register `tiltak power`: analytic power (clusterPower's cpa.normal / cpa.binary with the
- * noncentral t), solving for power, clusters per arm, cluster size or detectable effect; unequal
- * cluster sizes, baseline adjustment and repeated waves; optional simulation check and an SVG
- * power curve.
- *
- * @example
- * register(program); // tiltak power --solve clusters --power 0.8 --size 21 --effect 0.3 --icc 0.05 --svg curve.svg
- */
 /** The analyses `--simulate` can run on each simulated trial (the default: a t test on cluster means). */
 const SIMULATION_ANALYSES = {
   'cluster-means': {},
@@ -140,6 +131,15 @@ const SIMULATION_ANALYSES = {
   },
 } as const;
 
+/**
+ * Register `tiltak power`: analytic power (clusterPower's cpa.normal / cpa.binary with the
+ * noncentral t), solving for power, clusters per arm, cluster size or detectable effect; unequal
+ * cluster sizes, baseline adjustment and repeated waves; optional simulation check and an SVG
+ * power curve.
+ *
+ * @example
+ * register(program); // tiltak power --solve clusters --power 0.8 --size 21 --effect 0.3 --icc 0.05 --svg curve.svg
+ */
 export function register(program: Command): void {
   program
     .command('power')
