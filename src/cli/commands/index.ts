@@ -11,6 +11,7 @@ import { register as registerRegisters } from './registers.ts';
 import { register as registerReliability } from './reliability.ts';
 import { register as registerReport } from './report.ts';
 import { register as registerRi } from './ri.ts';
+import { register as registerServe } from './serve.ts';
 
 /**
  * Register every sub-command. Each command lives in its own file under `commands/` and exports a
@@ -20,6 +21,7 @@ import { register as registerRi } from './ri.ts';
  * registerCommands(new Command());
  */
 export function registerCommands(program: Command): void {
+  registerServe(program);
   registerFit(program);
   registerLrt(program);
   registerRandomize(program);

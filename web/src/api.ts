@@ -1,0 +1,53 @@
+let csrfToken = '';
+
+/**
+ * An error answered by the API, with its stable code.
+ *
+ * @example
+ * if (e instanceof ApiError && e.status === 401) showLogin();
+ */
+export class ApiError extends Error {
+  readonly status: number;
+  readonly code: string;
+  constructor(status: number, code: string, message: string) {
+    super(message);
+    this.status = status;
+    this.code = code;
+  }
+}
+
+/**
+ * Remember the CSRF token from `GET /api/session` for later state-changing requests.
+ *
+ * @example
+ * setCsrfToken(session.csrfToken);
+ */
+export function setCsrfToken(token: string): void {
+  csrfToken = token;
+}
+
+/**
+ * Call the API: JSON in and out, cookies same-origin, the CSRF token on every non-GET request.
+ *
+ * @example
+ * const overview = await api<Overview>('GET', '/api/overview');
+ */
+export async function api<T>(
+  method: 'GET' | 'POST' | 'PUT',
+  url: string,
+  body?: unknown,
+): Promise<T> {
+  const headers: Record<string, string> = {};
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  if (method !== 'GET') headers['x-csrf-token'] = csrfToken;
+  const res = await fetch(url, {
+    method,
+    headers,
+    credentials: 'same-origin',
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  if (res.status === 204) return undefined as T;
+  const data = (await res.json().catch(() => ({}))) as { code?: string; message?: string };
+  if (!res.ok) throw new ApiError(res.status, data.code ?? 'ERROR', data.message ?? res.statusText);
+  return data as T;
+}
