@@ -1,10 +1,13 @@
 import type { Command } from 'commander';
+import { register as registerAnalyze } from './analyze.ts';
 import { register as registerAudit } from './audit.ts';
 import { register as registerBoot } from './boot.ts';
+import { register as registerConsort } from './consort.ts';
 import { register as registerDemo } from './demo.ts';
 import { register as registerFit } from './fit.ts';
 import { register as registerLrt } from './lrt.ts';
 import { register as registerMunicipality } from './municipality.ts';
+import { register as registerPlan } from './plan.ts';
 import { register as registerPower } from './power.ts';
 import { register as registerRandomize } from './randomize.ts';
 import { register as registerRegisters } from './registers.ts';
@@ -31,6 +34,9 @@ export function registerCommands(program: Command): void {
   registerReliability(program);
   registerMunicipality(program);
   registerRegisters(program);
+  registerPlan(program);
+  registerAnalyze(program);
+  registerConsort(program);
   registerReport(program);
   registerAudit(program);
   registerDemo(program);

@@ -4,6 +4,7 @@ import { migration0002 } from './0002-trials-and-offices.ts';
 import { migration0003 } from './0003-families.ts';
 import { migration0004 } from './0004-allocation.ts';
 import { migration0005 } from './0005-questionnaires-and-registers.ts';
+import { migration0006 } from './0006-analysis-plans-and-municipalities.ts';
 
 /**
  * Every migration, keyed by a name that sorts in the order they must run. Provided in code (not
@@ -19,6 +20,7 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0003-families': migration0003,
   '0004-allocation': migration0004,
   '0005-questionnaires-and-registers': migration0005,
+  '0006-analysis-plans-and-municipalities': migration0006,
 };
 
 /**
