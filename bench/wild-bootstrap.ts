@@ -10,6 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { wildClusterBootstrap } from '../src/stats/inference/wild-bootstrap.ts';
 import { createRng } from '../src/stats/random.ts';
+import { naiveWildT } from '../test/helpers/naive-wild-bootstrap.ts';
 
 const G = 29;
 const N = 10_000;
@@ -60,71 +61,14 @@ const [tCi, resCi] = time(() =>
 /** Textbook implementation: per draw rebuild y*, refit OLS (normal equations), CR1 SE. */
 function naive(reps: number): number {
   const r = createRng(1);
-  const n = N;
-  const others = [0, 2];
-  const fit0 = lsq(y, others);
-  const base = new Float64Array(n);
-  for (let i = 0; i < n; i++) base[i] = fit0.beta[0]! + fit0.beta[1]! * x[2 * n + i]!;
-  const ystar = new Float64Array(n);
+  const tStar = naiveWildT(design, 1, 0);
   const v = new Float64Array(G);
   let exceed = 0;
   for (let b = 0; b < reps; b++) {
     for (let g = 0; g < G; g++) v[g] = r.next() < 0.5 ? -1 : 1;
-    for (let i = 0; i < n; i++) ystar[i] = base[i]! + fit0.resid[i]! * v[cluster[i]!]!;
-    const f = lsq(ystar, [0, 1, 2]);
-    const scores = new Float64Array(G * P);
-    for (let i = 0; i < n; i++)
-      for (let a = 0; a < P; a++) scores[cluster[i]! * P + a]! += x[a * n + i]! * f.resid[i]!;
-    let meat = 0;
-    for (let g = 0; g < G; g++) {
-      let s = 0;
-      for (let a = 0; a < P; a++) s += f.inv[P + a]! * scores[g * P + a]!;
-      meat += s * s;
-    }
-    const t = f.beta[1]! / Math.sqrt((meat * (G / (G - 1)) * (n - 1)) / (n - P));
-    if (Math.abs(t) > Math.abs(res.statistic)) exceed++;
+    if (Math.abs(tStar(v)) > Math.abs(res.statistic)) exceed++;
   }
   return exceed;
-}
-
-function lsq(yy: Float64Array, cols: number[]) {
-  const k = cols.length;
-  const a = new Float64Array(k * k);
-  const rhs = new Float64Array(k);
-  for (let u = 0; u < k; u++) {
-    for (let i = 0; i < N; i++) rhs[u]! += x[cols[u]! * N + i]! * yy[i]!;
-    for (let w = 0; w < k; w++)
-      for (let i = 0; i < N; i++) a[u * k + w]! += x[cols[u]! * N + i]! * x[cols[w]! * N + i]!;
-  }
-  const inv = invert(a, k);
-  const beta = new Float64Array(k);
-  for (let u = 0; u < k; u++) for (let w = 0; w < k; w++) beta[u]! += inv[u * k + w]! * rhs[w]!;
-  const resid = Float64Array.from(yy);
-  for (let u = 0; u < k; u++)
-    for (let i = 0; i < N; i++) resid[i]! -= x[cols[u]! * N + i]! * beta[u]!;
-  return { beta, resid, inv };
-}
-
-function invert(m: Float64Array, k: number): Float64Array {
-  const a = Float64Array.from(m);
-  const inv = new Float64Array(k * k);
-  for (let i = 0; i < k; i++) inv[i * k + i] = 1;
-  for (let c = 0; c < k; c++) {
-    const d = a[c * k + c]!;
-    for (let w = 0; w < k; w++) {
-      a[c * k + w]! /= d;
-      inv[c * k + w]! /= d;
-    }
-    for (let r = 0; r < k; r++) {
-      if (r === c) continue;
-      const f = a[r * k + c]!;
-      for (let w = 0; w < k; w++) {
-        a[r * k + w]! -= f * a[c * k + w]!;
-        inv[r * k + w]! -= f * inv[c * k + w]!;
-      }
-    }
-  }
-  return inv;
 }
 
 const NAIVE_REPS = 300;

@@ -7,6 +7,7 @@ import {
 } from '../src/stats/inference/wild-bootstrap.ts';
 import { drawWeights, type WildWeights } from '../src/stats/inference/wild-bootstrap-weights.ts';
 import { createRng } from '../src/stats/random.ts';
+import { naiveTStar } from './helpers/naive-wild-bootstrap.ts';
 
 interface Observed {
   estimate: number[];
@@ -54,83 +55,6 @@ function load(name: string): WildBootstrapDesign {
 }
 
 const relErr = (a: number, b: number) => Math.abs(a - b) / Math.max(Math.abs(b), 1e-300);
-
-/** Textbook WCR t*: rebuild y*, refit OLS by normal equations, CR1 variance. No shortcuts. */
-function naiveTStar(d: WildBootstrapDesign, j: number, r: number, v: Float64Array): number {
-  const { x, y, n, p, cluster } = d;
-  const others = [...Array(p).keys()].filter((a) => a !== j);
-  const yr = Float64Array.from(y, (yi, i) => yi - r * x[j * n + i]!);
-  const g0 = ols(x, yr, n, p, others);
-  const ystar = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    let f = r * x[j * n + i]!;
-    others.forEach((a, k) => {
-      f += x[a * n + i]! * g0.beta[k]!;
-    });
-    ystar[i] = f + g0.resid[i]! * v[cluster[i]!]!;
-  }
-  const all = [...Array(p).keys()];
-  const fit = ols(x, ystar, n, p, all);
-  const G = new Set(cluster).size;
-  const scores = new Float64Array(G * p);
-  for (let i = 0; i < n; i++)
-    for (let a = 0; a < p; a++) scores[cluster[i]! * p + a]! += x[a * n + i]! * fit.resid[i]!;
-  let meat = 0;
-  for (let h = 0; h < G; h++) {
-    let s = 0;
-    for (let a = 0; a < p; a++) s += fit.inv[j * p + a]! * scores[h * p + a]!;
-    meat += s * s;
-  }
-  const se = Math.sqrt(((G / (G - 1)) * (n - 1) * meat) / (n - p));
-  return (fit.beta[j]! - r) / se;
-}
-
-function ols(x: Float64Array, y: Float64Array, n: number, _p: number, cols: number[]) {
-  const k = cols.length;
-  const a = new Float64Array(k * k);
-  const rhs = new Float64Array(k);
-  for (let u = 0; u < k; u++) {
-    for (let i = 0; i < n; i++) rhs[u]! += x[cols[u]! * n + i]! * y[i]!;
-    for (let w = 0; w < k; w++)
-      for (let i = 0; i < n; i++) a[u * k + w]! += x[cols[u]! * n + i]! * x[cols[w]! * n + i]!;
-  }
-  const inv = gaussInverse(a, k);
-  const beta = new Float64Array(k);
-  for (let u = 0; u < k; u++) for (let w = 0; w < k; w++) beta[u]! += inv[u * k + w]! * rhs[w]!;
-  const resid = Float64Array.from(y);
-  for (let u = 0; u < k; u++)
-    for (let i = 0; i < n; i++) resid[i]! -= x[cols[u]! * n + i]! * beta[u]!;
-  return { beta, resid, inv };
-}
-
-function gaussInverse(m: Float64Array, k: number): Float64Array {
-  const a = Float64Array.from(m);
-  const inv = new Float64Array(k * k);
-  for (let i = 0; i < k; i++) inv[i * k + i] = 1;
-  for (let c = 0; c < k; c++) {
-    let piv = c;
-    for (let r = c + 1; r < k; r++)
-      if (Math.abs(a[r * k + c]!) > Math.abs(a[piv * k + c]!)) piv = r;
-    for (let w = 0; w < k; w++) {
-      [a[c * k + w], a[piv * k + w]] = [a[piv * k + w]!, a[c * k + w]!];
-      [inv[c * k + w], inv[piv * k + w]] = [inv[piv * k + w]!, inv[c * k + w]!];
-    }
-    const d = a[c * k + c]!;
-    for (let w = 0; w < k; w++) {
-      a[c * k + w]! /= d;
-      inv[c * k + w]! /= d;
-    }
-    for (let r = 0; r < k; r++) {
-      if (r === c) continue;
-      const f = a[r * k + c]!;
-      for (let w = 0; w < k; w++) {
-        a[r * k + w]! -= f * a[c * k + w]!;
-        inv[r * k + w]! -= f * inv[c * k + w]!;
-      }
-    }
-  }
-  return inv;
-}
 
 const small = load('boot-small');
 const large = load('boot-large');

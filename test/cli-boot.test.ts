@@ -1,27 +1,13 @@
 import { readFileSync } from 'node:fs';
-import { Command } from 'commander';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { register } from '../src/cli/commands/boot.ts';
+import { runCli } from './helpers/cli.ts';
 
 const fx = JSON.parse(readFileSync(new URL('./fixtures/r/boot.json', import.meta.url), 'utf8'));
 const small = new URL('./fixtures/data/boot-small.csv', import.meta.url).pathname;
 const large = new URL('./fixtures/data/boot-large.csv', import.meta.url).pathname;
 
-async function run(args: string[]): Promise<string> {
-  const program = new Command().exitOverride();
-  register(program);
-  let out = '';
-  const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    out += String(chunk);
-    return true;
-  });
-  try {
-    await program.parseAsync(['node', 'tiltak', ...args]);
-  } finally {
-    spy.mockRestore();
-  }
-  return out;
-}
+const run = (args: string[]): Promise<string> => runCli([register], args);
 
 afterEach(() => vi.restoreAllMocks());
 

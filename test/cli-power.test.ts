@@ -1,29 +1,15 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Command } from 'commander';
-import { afterAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { register } from '../src/cli/commands/power.ts';
+import { runCli } from './helpers/cli.ts';
 
 const fx = JSON.parse(readFileSync(new URL('./fixtures/r/power.json', import.meta.url), 'utf8'));
 const dir = mkdtempSync(join(tmpdir(), 'tiltak-power-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function run(args: string[]): Promise<string> {
-  const program = new Command().exitOverride();
-  register(program);
-  let out = '';
-  const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    out += String(chunk);
-    return true;
-  });
-  try {
-    await program.parseAsync(['node', 'tiltak', ...args]);
-  } finally {
-    spy.mockRestore();
-  }
-  return out;
-}
+const run = (args: string[]): Promise<string> => runCli([register], args);
 
 describe('tiltak power', () => {
   it('--json: power of the clusterPower documentation example', async () => {

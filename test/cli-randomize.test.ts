@@ -1,36 +1,14 @@
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Command } from 'commander';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { register } from '../src/cli/commands/randomize.ts';
 import { verifyAllocationRecord } from '../src/design/record.ts';
-import { isTiltakError } from '../src/stats/errors.ts';
+import { errorText, runCli } from './helpers/cli.ts';
 
-async function run(...args: string[]): Promise<string> {
-  const program = new Command().exitOverride();
-  register(program);
-  let out = '';
-  const spy = vi.spyOn(process.stdout, 'write').mockImplementation((s) => {
-    out += String(s);
-    return true;
-  });
-  try {
-    await program.parseAsync(['node', 'tiltak', 'randomize', ...args]);
-  } finally {
-    spy.mockRestore();
-  }
-  return out;
-}
+const run = (...args: string[]): Promise<string> => runCli([register], ['randomize', ...args]);
 
-async function errorOf(...args: string[]): Promise<string> {
-  try {
-    await run(...args);
-  } catch (e) {
-    return isTiltakError(e) ? `${e.code}: ${e.message}` : `other: ${String(e)}`;
-  }
-  return 'no error';
-}
+const errorOf = (...args: string[]): Promise<string> => errorText(() => run(...args));
 
 const file = 'test/fixtures/data/design-offices.csv';
 const dir = mkdtempSync(join(tmpdir(), 'tiltak-randomize-'));

@@ -1,10 +1,10 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Command } from 'commander';
-import { afterAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { register } from '../src/cli/commands/reliability.ts';
 import { isTiltakError } from '../src/stats/errors.ts';
+import { runCli } from './helpers/cli.ts';
 
 interface Case {
   label: string;
@@ -22,21 +22,7 @@ const fx = JSON.parse(
 ) as { cases: Case[]; omega: OmegaCase[] };
 const bfi = new URL('./fixtures/data/reliability-bfi.csv', import.meta.url).pathname;
 
-async function run(...args: string[]): Promise<string> {
-  const program = new Command().exitOverride();
-  register(program);
-  let out = '';
-  const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: unknown) => {
-    out += String(chunk);
-    return true;
-  });
-  try {
-    await program.parseAsync(['node', 'tiltak', ...args]);
-  } finally {
-    spy.mockRestore();
-  }
-  return out;
-}
+const run = (...args: string[]): Promise<string> => runCli([register], args);
 
 async function errorOf(...args: string[]): Promise<{ code: string; message: string }> {
   try {

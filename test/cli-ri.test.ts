@@ -1,37 +1,14 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Command } from 'commander';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { register as registerRandomize } from '../src/cli/commands/randomize.ts';
 import { register } from '../src/cli/commands/ri.ts';
-import { isTiltakError } from '../src/stats/errors.ts';
+import { errorText, runCli } from './helpers/cli.ts';
 
-async function run(...args: string[]): Promise<string> {
-  const program = new Command().exitOverride();
-  register(program);
-  registerRandomize(program);
-  let out = '';
-  const spy = vi.spyOn(process.stdout, 'write').mockImplementation((s) => {
-    out += String(s);
-    return true;
-  });
-  try {
-    await program.parseAsync(['node', 'tiltak', ...args]);
-  } finally {
-    spy.mockRestore();
-  }
-  return out;
-}
+const run = (...args: string[]): Promise<string> => runCli([register, registerRandomize], args);
 
-async function errorOf(...args: string[]): Promise<string> {
-  try {
-    await run(...args);
-  } catch (e) {
-    return isTiltakError(e) ? `${e.code}: ${e.message}` : `other: ${String(e)}`;
-  }
-  return 'no error';
-}
+const errorOf = (...args: string[]): Promise<string> => errorText(() => run(...args));
 
 const ref = JSON.parse(readFileSync('test/fixtures/r/design-ri.json', 'utf8')).ri;
 const file = 'test/fixtures/data/design-trial.csv';

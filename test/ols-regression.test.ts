@@ -3,31 +3,24 @@
 // relative (across packages; R works through different but equally stable algebra, and the
 // JSON keeps 15 significant digits); Satterthwaite df 1e-6 relative; p-values 1e-8 absolute;
 // closed-form fit statistics (R squared, logLik, AIC, BIC) 1e-10 relative.
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { readCsv } from '../src/io/read-csv.ts';
 import { coefTest } from '../src/stats/inference/coef-test.ts';
-import type { DesignInput } from '../src/stats/models/design.ts';
 import { fitOls } from '../src/stats/models/ols.ts';
-import type { VcovType } from '../src/stats/tidy.ts';
 import { vcovOf } from '../src/stats/vcov/vcov.ts';
+import {
+  expectRel,
+  expectRowsMatch,
+  expectSatterthwaiteRowsMatch,
+  expectVcovMatches,
+  loadDesign,
+  num,
+  type RType,
+  regressionFixtures,
+  VCOV_TYPES,
+} from './helpers/regression-fixtures.ts';
 
-const fixtures = JSON.parse(
-  readFileSync(new URL('./fixtures/r/regression.json', import.meta.url), 'utf8'),
-) as Record<string, RModel>;
+const fixtures = regressionFixtures<RModel>();
 
-interface RType {
-  vcov: number[];
-  se: number[];
-  statistic: number[];
-  df: Array<number | string>;
-  p_value: number[];
-  conf_low: number[];
-  conf_high: number[];
-  df_satterthwaite?: number[];
-  p_satterthwaite?: number[];
-}
 interface RModel {
   colnames: string[];
   rank: number;
@@ -42,49 +35,6 @@ interface RModel {
   types: Record<string, RType>;
 }
 
-function num(v: number | string | null): number {
-  if (v === 'Inf') return Number.POSITIVE_INFINITY;
-  return v === null || v === 'NA' ? Number.NaN : Number(v);
-}
-
-function loadDesign(name: string): DesignInput & { cluster: Int32Array } {
-  const path = fileURLToPath(new URL(`./fixtures/data/regression-${name}.csv`, import.meta.url));
-  const t = readCsv(path);
-  const cols = t.names.filter((c) => c !== '.y' && c !== '.cluster');
-  const n = t.nrow;
-  const x = new Float64Array(n * cols.length);
-  cols.forEach((c, j) => {
-    x.set(t.columns.get(c)!.values as Float64Array, j * n);
-  });
-  return {
-    x,
-    n,
-    p: cols.length,
-    colnames: cols,
-    y: t.columns.get('.y')!.values as Float64Array,
-    cluster: Int32Array.from(t.columns.get('.cluster')!.values as Float64Array),
-  };
-}
-
-function expectRel(actual: number, expected: number, tol: number, what: string): void {
-  // Equal infinities (z tests, chi-square df) count as agreement.
-  if (actual === expected) return;
-  const err = Math.abs(actual - expected) / Math.max(Math.abs(expected), Number.MIN_VALUE);
-  expect(err, `${what}: ${actual} vs R ${expected}`).toBeLessThanOrEqual(tol);
-}
-
-const TYPES: VcovType[] = [
-  'classical',
-  'HC0',
-  'HC1',
-  'HC2',
-  'HC3',
-  'CR0',
-  'CR1',
-  'CR1S',
-  'CR2',
-  'CR3',
-];
 const MODELS: Array<[string, string]> = [
   ['sim_ols', 'sim-ols'],
   ['sim_alias_ols', 'sim-alias-ols'],
@@ -113,31 +63,15 @@ describe.each(MODELS)('OLS %s agrees with R', (key, file) => {
     expectRel(fit.bic, r.bic, 1e-10, 'BIC');
   });
 
-  it.each(TYPES)('matches %s: vcov, SE, df, p-values and CIs', (type) => {
+  it.each(VCOV_TYPES)('matches %s: vcov, SE, df, p-values and CIs', (type) => {
     const rt = r.types[type]!;
     const k = fit.rank;
-    const v = vcovOf(fit, { type, cluster: design.cluster });
-    for (let j = 0; j < k; j++)
-      for (let i = 0; i < k; i++) {
-        // Off-diagonal entries relative to the scale sqrt(v_ii v_jj) (they can be ~0).
-        const scale = Math.sqrt(rt.vcov[i * k + i]! * rt.vcov[j * k + j]!);
-        expect(Math.abs(v[j * k + i]! - rt.vcov[j * k + i]!) / scale).toBeLessThanOrEqual(1e-8);
-      }
+    expectVcovMatches(vcovOf(fit, { type, cluster: design.cluster }), rt, k);
     const rows = coefTest(fit, { type, cluster: design.cluster }).filter(
       (row) => !Number.isNaN(row.estimate),
     );
     expect(rows.length).toBe(k);
-    rows.forEach((row, j) => {
-      expectRel(row.std_error, rt.se[j]!, 1e-8, `${type} SE ${row.term}`);
-      expectRel(row.statistic, rt.statistic[j]!, 1e-8, `${type} t ${row.term}`);
-      expectRel(row.df, num(rt.df[j]!), 1e-6, `${type} df ${row.term}`);
-      expect(Math.abs(row.p_value - rt.p_value[j]!)).toBeLessThanOrEqual(1e-8);
-      const scale = (b: number) => Math.max(Math.abs(b), row.std_error);
-      expect(Math.abs(row.conf_low - rt.conf_low[j]!) / scale(rt.conf_low[j]!)).toBeLessThan(1e-8);
-      expect(Math.abs(row.conf_high - rt.conf_high[j]!) / scale(rt.conf_high[j]!)).toBeLessThan(
-        1e-8,
-      );
-    });
+    expectRowsMatch(rows, rt, type, 't');
   });
 
   it.each(['CR0', 'CR1', 'CR1S'] as const)('%s with Satterthwaite df on request', (type) => {
@@ -145,10 +79,7 @@ describe.each(MODELS)('OLS %s agrees with R', (key, file) => {
     const rows = coefTest(fit, { type, cluster: design.cluster, df: 'satterthwaite' }).filter(
       (row) => !Number.isNaN(row.estimate),
     );
-    rows.forEach((row, j) => {
-      expectRel(row.df, rt.df_satterthwaite![j]!, 1e-6, `${type} Satterthwaite df ${row.term}`);
-      expect(Math.abs(row.p_value - rt.p_satterthwaite![j]!)).toBeLessThanOrEqual(1e-8);
-    });
+    expectSatterthwaiteRowsMatch(rows, rt, type);
   });
 });
 

@@ -2,8 +2,9 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { readCsv } from '../src/io/read-csv.ts';
 import { isTiltakError } from '../src/stats/errors.ts';
+import { eigenSymmetricDecreasing } from '../src/stats/linalg/eigen.ts';
 import { cronbachAlpha } from '../src/stats/reliability/cronbach-alpha.ts';
-import { smc, symEigen } from '../src/stats/reliability/sym-eigen.ts';
+import { smc } from '../src/stats/reliability/smc.ts';
 
 type Num = number | 'NA';
 interface Case {
@@ -215,10 +216,10 @@ describe('cronbachAlpha invariances and misuse', () => {
   });
 });
 
-describe('symEigen and smc', () => {
+describe('eigenSymmetricDecreasing and smc', () => {
   it('reconstructs a symmetric matrix and gives SMCs from its inverse', () => {
     const a = new Float64Array([1, 0.5, 0.3, 0.5, 1, 0.4, 0.3, 0.4, 1]);
-    const { values, vectors } = symEigen(a, 3);
+    const { values, vectors } = eigenSymmetricDecreasing(a, 3);
     for (let i = 0; i < 3; i++) {
       for (let j = 0; j < 3; j++) {
         let s = 0;

@@ -17,30 +17,7 @@ import { renderVegaLiteSvg } from '../src/report/charts/render-svg.ts';
 import { trajectorySpec } from '../src/report/charts/trajectories.ts';
 import { randomizationDistribution } from '../src/report/randomization-distribution.ts';
 import { dataFrame, filterRows } from '../src/stats/data-frame.ts';
-
-/** Minimal XML well-formedness check: every tag closes in order, attributes are quoted. */
-function assertWellFormed(xml: string): void {
-  const body = xml.replace(/^<\?xml[^>]*\?>\s*/, '');
-  const stack: string[] = [];
-  const tag = /<(\/?)([A-Za-z][\w:.-]*)((?:\s+[\w:.-]+="[^"]*")*)\s*(\/?)>|<!--[\s\S]*?-->/g;
-  let last = 0;
-  let m: RegExpExecArray | null = tag.exec(body);
-  while (m !== null) {
-    const between = body.slice(last, m.index);
-    if (between.includes('<') || between.includes('>'))
-      throw new Error(`stray markup near ${m.index}: ${between.slice(0, 60)}`);
-    if (m[2] !== undefined) {
-      if (m[1] === '/') {
-        const open = stack.pop();
-        if (open !== m[2]) throw new Error(`</${m[2]}> closes <${open}>`);
-      } else if (m[4] !== '/') stack.push(m[2]);
-    }
-    last = tag.lastIndex;
-    m = tag.exec(body);
-  }
-  if (body.slice(last).trim() !== '') throw new Error('trailing content');
-  if (stack.length > 0) throw new Error(`unclosed <${stack.join('>, <')}>`);
-}
+import { assertWellFormed } from './helpers/well-formed.ts';
 
 /** The values of a layer's inline data in a built spec. */
 function layerValues(spec: unknown, i: number): Array<Record<string, number | string>> {

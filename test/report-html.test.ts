@@ -13,38 +13,7 @@ import { renderReportPdf } from '../src/report/render-pdf.ts';
 import { reportExtrasFromData } from '../src/report/report-data.ts';
 import { defaultSoftware, R_REFERENCE } from '../src/report/software.ts';
 import type { ConsortCounts } from '../src/trial/consort.ts';
-
-const VOID = new Set(['meta', 'br', 'hr', 'img', 'input', 'link', 'wbr', 'col']);
-
-/**
- * Well-formedness check for XML (SVG) and for our HTML: tags nest and close in order, attributes
- * are quoted, HTML void elements need no end tag, <style> content is skipped.
- */
-function assertWellFormed(doc: string, html = false): void {
-  const body = doc
-    .replace(/^<\?xml[^>]*\?>\s*/, '')
-    .replace(/^<!DOCTYPE html>\s*/i, '')
-    .replace(/<style>[\s\S]*?<\/style>/g, '<style></style>');
-  const stack: string[] = [];
-  const tag = /<(\/?)([A-Za-z][\w:.-]*)((?:\s+[\w:.-]+="[^"]*")*)\s*(\/?)>|<!--[\s\S]*?-->/g;
-  let last = 0;
-  let m: RegExpExecArray | null = tag.exec(body);
-  while (m !== null) {
-    const between = body.slice(last, m.index);
-    if (between.includes('<') || between.includes('>'))
-      throw new Error(`stray markup near ${m.index}: ${between.slice(0, 80)}`);
-    if (m[2] !== undefined) {
-      if (m[1] === '/') {
-        const open = stack.pop();
-        if (open !== m[2]) throw new Error(`</${m[2]}> closes <${open}>`);
-      } else if (m[4] !== '/' && !(html && VOID.has(m[2].toLowerCase()))) stack.push(m[2]);
-    }
-    last = tag.lastIndex;
-    m = tag.exec(body);
-  }
-  if (body.slice(last).trim() !== '') throw new Error('trailing content');
-  if (stack.length > 0) throw new Error(`unclosed <${stack.join('>, <')}>`);
-}
+import { assertWellFormedDocument } from './helpers/well-formed.ts';
 
 /** Consort counts shaped like the published HOLF flow (3,201 identified, 320 excluded). */
 const CONSORT: ConsortCounts = {
@@ -131,7 +100,7 @@ const htmlPromise = renderReportHtml({
 describe('CONSORT diagram', () => {
   const svg = consortSvg(CONSORT);
   it('is well-formed SVG with every stage, both arms and escaped reasons', () => {
-    assertWellFormed(svg);
+    assertWellFormedDocument(svg);
     expect(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"')).toBe(true);
     for (const s of ['Enrolment', 'Allocation', 'Follow-up', 'Analysis'])
       expect(svg).toContain(`>${s}</text>`);
@@ -166,7 +135,7 @@ describe('CONSORT diagram', () => {
 describe('HTML report', () => {
   it('is one well-formed document with escaped text and no external requests', async () => {
     const html = await htmlPromise;
-    assertWellFormed(html, true);
+    assertWellFormedDocument(html, true);
     expect(html).toContain('<h1>HOLF &lt;demo&gt; &amp; &quot;co&quot;</h1>');
     expect(html).not.toContain('<demo>');
     expect(html).not.toMatch(/\s(src|href)="https?:/);
@@ -182,7 +151,7 @@ describe('HTML report', () => {
     const svgs = [...html.matchAll(/<svg[\s\S]*?<\/svg>/g)].map((m) => m[0]);
     // CONSORT, forest, ICC, 1 randomisation, 2 trajectories, power, 2 municipality.
     expect(svgs).toHaveLength(9);
-    for (const s of svgs) assertWellFormed(s);
+    for (const s of svgs) assertWellFormedDocument(s);
     for (const id of [
       'consort',
       'effects',

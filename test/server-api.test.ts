@@ -37,6 +37,9 @@ const clients = new Map<Who, InjectClient>();
 /** A family at office A (where the office leader and coordinator work) and one at office C. */
 let own: string;
 let other: string;
+/** Small power-simulation jobs, submitted by the researcher and by the administrator. */
+let researcherJob: string;
+let adminJob: string;
 
 beforeAll(async () => {
   store = await openStore({ memory: true });
@@ -48,6 +51,9 @@ beforeAll(async () => {
     clients.set(l.role, await InjectClient.login(app, l.username, l.password));
   own = seeded.families.find((f) => f.officeId === seeded.offices[0]!.id)!.id;
   other = seeded.families.find((f) => f.officeId === seeded.offices[2]!.id)!.id;
+  const small = { nClusters: 4, clusterSize: 5, icc: 0.05, effect: 0.3, reps: 10 };
+  researcherJob = (await client('researcher').post('/api/jobs/power-simulation', small)).json().id;
+  adminJob = (await client('administrator').post('/api/jobs/power-simulation', small)).json().id;
 });
 
 afterAll(async () => {
@@ -64,7 +70,7 @@ const q = (id: () => string, wave: string) => () =>
   `/api/families/${id()}/questionnaires/${wave}/wai-sr`;
 const MATRIX: {
   name: string;
-  method: 'GET' | 'PUT' | 'POST';
+  method: 'GET' | 'PUT' | 'POST' | 'DELETE';
   url: () => string;
   body?: unknown;
   expect: [number, number, number, number, number];
@@ -140,6 +146,82 @@ const MATRIX: {
     url: () => '/api/analysis/municipality',
     expect: [401, 200, 200, 403, 403],
   },
+  {
+    name: 'trial analysis (this trial has no outcome data for the plan)',
+    method: 'GET',
+    url: () => '/api/analysis/trial',
+    expect: [401, 409, 409, 403, 403],
+  },
+  {
+    name: 'report HTML (no analysis yet)',
+    method: 'GET',
+    url: () => '/api/report/html',
+    expect: [401, 409, 409, 403, 403],
+  },
+  {
+    name: 'report PDF (no analysis yet)',
+    method: 'GET',
+    url: () => '/api/report/pdf',
+    expect: [401, 409, 409, 403, 403],
+  },
+  {
+    name: 'bundle file (no analysis yet)',
+    method: 'GET',
+    url: () => '/api/report/bundle/data.csv',
+    expect: [401, 409, 409, 403, 403],
+  },
+  {
+    name: 'bundle archive (no analysis yet)',
+    method: 'GET',
+    url: () => '/api/report/bundle.tar',
+    expect: [401, 409, 409, 403, 403],
+  },
+  { name: 'jobs', method: 'GET', url: () => '/api/jobs', expect: [401, 200, 200, 403, 403] },
+  {
+    name: 'start a simulation power job',
+    method: 'POST',
+    url: () => '/api/jobs/power-simulation',
+    body: { nClusters: 4, clusterSize: 5, icc: 0.05, effect: 0.3, reps: 10 },
+    expect: [401, 202, 202, 403, 403],
+  },
+  {
+    name: 'start a randomisation test job',
+    method: 'POST',
+    url: () => '/api/jobs/randomisation-test',
+    body: { outcome: 'wai_sr', wave: 'T1' },
+    expect: [401, 202, 202, 403, 403],
+  },
+  {
+    name: 'register import (a JSON body, not a file, is refused)',
+    method: 'POST',
+    url: () => '/api/jobs/register-import',
+    body: { path: '/etc/passwd' },
+    expect: [401, 400, 403, 403, 403],
+  },
+  {
+    name: "a researcher's job",
+    method: 'GET',
+    url: () => `/api/jobs/${researcherJob}`,
+    expect: [401, 200, 200, 403, 403],
+  },
+  {
+    name: "a researcher's job's progress events",
+    method: 'GET',
+    url: () => `/api/jobs/${researcherJob}/events`,
+    expect: [401, 200, 200, 403, 403],
+  },
+  {
+    name: "an administrator's job (hidden from the researcher)",
+    method: 'GET',
+    url: () => `/api/jobs/${adminJob}`,
+    expect: [401, 200, 404, 403, 403],
+  },
+  {
+    name: "cancel a researcher's job",
+    method: 'DELETE',
+    url: () => `/api/jobs/${researcherJob}`,
+    expect: [401, 200, 200, 403, 403],
+  },
   { name: 'users', method: 'GET', url: () => '/api/users', expect: [401, 200, 403, 403, 403] },
   { name: 'audit', method: 'GET', url: () => '/api/audit', expect: [401, 200, 403, 403, 403] },
 ];
@@ -155,7 +237,9 @@ describe('access rules, route by role', () => {
             ? await c.get(row.url())
             : row.method === 'PUT'
               ? await c.put(row.url(), row.body)
-              : await c.post(row.url(), row.body);
+              : row.method === 'DELETE'
+                ? await c.request({ method: 'DELETE', url: row.url() })
+                : await c.post(row.url(), row.body);
         got.push(res.statusCode);
         if (res.statusCode >= 400) expect(res.json()).toHaveProperty('code');
       }
@@ -188,6 +272,18 @@ describe('access rules, route by role', () => {
         'GET /api/analysis/municipality',
         'GET /api/users',
         'GET /api/audit',
+        'GET /api/analysis/trial',
+        'GET /api/report/html',
+        'GET /api/report/pdf',
+        'GET /api/report/bundle/{file}',
+        'GET /api/report/bundle.tar',
+        'GET /api/jobs',
+        'GET /api/jobs/{id}',
+        'GET /api/jobs/{id}/events',
+        'DELETE /api/jobs/{id}',
+        'POST /api/jobs/randomisation-test',
+        'POST /api/jobs/power-simulation',
+        'POST /api/jobs/register-import',
       ].sort(),
     );
     const put = spec.paths['/api/families/{id}/questionnaires/{wave}/{instrument}']!.put as {

@@ -1,9 +1,7 @@
 // Invariances of the sandwich engine that must hold whatever R says: row order, cluster coding,
 // covariate scaling, and CR collapsing to HC when every cluster is a single row. Tolerance
 // 1e-9 relative: the same algebra in a different summation order.
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { readCsv } from '../src/io/read-csv.ts';
 import { coefTest } from '../src/stats/inference/coef-test.ts';
 import type { DesignInput } from '../src/stats/models/design.ts';
 import { fitLogit } from '../src/stats/models/glm.ts';
@@ -12,25 +10,7 @@ import { createRng, shuffleInPlace } from '../src/stats/random.ts';
 import type { VcovType } from '../src/stats/tidy.ts';
 import type { SandwichModel } from '../src/stats/vcov/sandwich.ts';
 import { vcovOf } from '../src/stats/vcov/vcov.ts';
-
-function loadDesign(name: string): DesignInput & { cluster: Int32Array } {
-  const path = fileURLToPath(new URL(`./fixtures/data/regression-${name}.csv`, import.meta.url));
-  const t = readCsv(path);
-  const cols = t.names.filter((c) => c !== '.y' && c !== '.cluster');
-  const n = t.nrow;
-  const x = new Float64Array(n * cols.length);
-  cols.forEach((c, j) => {
-    x.set(t.columns.get(c)!.values as Float64Array, j * n);
-  });
-  return {
-    x,
-    n,
-    p: cols.length,
-    colnames: cols,
-    y: t.columns.get('.y')!.values as Float64Array,
-    cluster: Int32Array.from(t.columns.get('.cluster')!.values as Float64Array),
-  };
-}
+import { loadDesign, VCOV_TYPES } from './helpers/regression-fixtures.ts';
 
 function permuteRows<T extends DesignInput & { cluster: Int32Array }>(d: T, order: Int32Array): T {
   const { n, p } = d;
@@ -49,18 +29,6 @@ function close(a: number, b: number, tol: number): boolean {
   return Math.abs(a - b) <= tol * Math.max(Math.abs(a), Math.abs(b), Number.MIN_VALUE);
 }
 
-const TYPES: VcovType[] = [
-  'classical',
-  'HC0',
-  'HC1',
-  'HC2',
-  'HC3',
-  'CR0',
-  'CR1',
-  'CR1S',
-  'CR2',
-  'CR3',
-];
 const ols = loadDesign('sim-ols');
 const logit = loadDesign('sim-logit');
 
@@ -75,7 +43,7 @@ describe.each([
     shuffleInPlace(order, createRng(20260423));
     const d2 = permuteRows(design, order);
     const moved = fitFn(d2);
-    for (const type of TYPES) {
+    for (const type of VCOV_TYPES) {
       const a = coefTest(base, { type, cluster: design.cluster });
       const b = coefTest(moved, { type, cluster: d2.cluster });
       a.forEach((row, j) => {
@@ -103,7 +71,7 @@ describe.each([
     const x = Float64Array.from(design.x);
     for (let i = 0; i < design.n; i++) x[j * design.n + i]! *= 12;
     const scaled = fitFn({ ...design, x });
-    for (const type of TYPES) {
+    for (const type of VCOV_TYPES) {
       const a = coefTest(base, { type, cluster: design.cluster });
       const b = coefTest(scaled, { type, cluster: design.cluster });
       expect(close(b[j]!.estimate * 12, a[j]!.estimate, 1e-9), `${type} estimate`).toBe(true);

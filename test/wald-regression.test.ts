@@ -4,19 +4,14 @@
 // (across packages), HTZ denominator df 1e-6 relative (Satterthwaite-type moment match), p-values
 // 1e-8 absolute plus 1e-6 relative so that tiny p-values are checked too (upper tails come
 // straight from the incomplete beta / gamma functions, never 1 - cdf).
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { readCsv } from '../src/io/read-csv.ts';
 import { waldTest } from '../src/stats/inference/wald.ts';
-import type { DesignInput } from '../src/stats/models/design.ts';
 import { fitLogit } from '../src/stats/models/glm.ts';
 import { fitOls } from '../src/stats/models/ols.ts';
 import type { VcovType } from '../src/stats/tidy.ts';
+import { expectRel, loadDesign, num, regressionFixtures } from './helpers/regression-fixtures.ts';
 
-const fixtures = JSON.parse(
-  readFileSync(new URL('./fixtures/r/regression.json', import.meta.url), 'utf8'),
-) as Record<string, RModel>;
+const fixtures = regressionFixtures<RModel>();
 
 interface RTest {
   statistic: number;
@@ -27,37 +22,6 @@ interface RTest {
 interface RModel {
   wald_cols: number[] | number;
   wald: Record<string, Record<string, RTest>>;
-}
-
-function num(v: number | string | null): number {
-  if (v === 'Inf') return Number.POSITIVE_INFINITY;
-  return v === null || v === 'NA' ? Number.NaN : Number(v);
-}
-
-function loadDesign(name: string): DesignInput & { cluster: Int32Array } {
-  const path = fileURLToPath(new URL(`./fixtures/data/regression-${name}.csv`, import.meta.url));
-  const t = readCsv(path);
-  const cols = t.names.filter((c) => c !== '.y' && c !== '.cluster');
-  const n = t.nrow;
-  const x = new Float64Array(n * cols.length);
-  cols.forEach((c, j) => {
-    x.set(t.columns.get(c)!.values as Float64Array, j * n);
-  });
-  return {
-    x,
-    n,
-    p: cols.length,
-    colnames: cols,
-    y: t.columns.get('.y')!.values as Float64Array,
-    cluster: Int32Array.from(t.columns.get('.cluster')!.values as Float64Array),
-  };
-}
-
-function expectRel(actual: number, expected: number, tol: number, what: string): void {
-  // Equal infinities (z tests, chi-square df) count as agreement.
-  if (actual === expected) return;
-  const err = Math.abs(actual - expected) / Math.max(Math.abs(expected), Number.MIN_VALUE);
-  expect(err, `${what}: ${actual} vs R ${expected}`).toBeLessThanOrEqual(tol);
 }
 
 const MODELS: Array<[string, string, boolean]> = [

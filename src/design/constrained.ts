@@ -17,7 +17,11 @@
  * order the final draw indexes.
  */
 
-import { choose } from '../stats/combinatorics/revolving-door.ts';
+import {
+  choose,
+  revolvingDoorStart,
+  revolvingDoorStep,
+} from '../stats/combinatorics/revolving-door.ts';
 import { TiltakError } from '../stats/errors.ts';
 import type { Rng } from '../stats/random.ts';
 import { type BalanceCovariates, type BalanceMetric, scoreWeights } from './balance.ts';
@@ -359,60 +363,15 @@ function walk(cov: BalanceCovariates, k: number, metric: BalanceMetric, st: Pass
   const hiWord = new Uint32Array(bits.buffer);
   let nAcc = 0;
   let nCand = 0;
-  const c = new Int32Array(k + 3);
-  for (let j = 1; j <= k; j++) c[j] = j - 1;
-  c[k + 1] = n;
-  const odd = (k & 1) === 1;
+  const c = revolvingDoorStart(n, k);
+  const swap = new Int32Array(2);
   let first = true;
   let steps = 0;
   for (;;) {
     if (!first) {
-      let out: number;
-      let into: number;
-      const c1 = c[1]!;
-      if (k === 1) {
-        if (c1 + 1 >= n) break;
-        out = c1;
-        into = c1 + 1;
-        c[1] = into;
-      } else if (odd && c1 + 1 < c[2]!) {
-        out = c1;
-        into = c1 + 1;
-        c[1] = into;
-      } else if (!odd && c1 > 0) {
-        out = c1;
-        into = c1 - 1;
-        c[1] = into;
-      } else {
-        let j = 2;
-        let tryDecrease = odd;
-        out = -1;
-        into = -1;
-        while (j <= k) {
-          if (tryDecrease) {
-            const cj = c[j]!;
-            if (cj >= j) {
-              c[j] = c[j - 1]!;
-              c[j - 1] = j - 2;
-              out = cj;
-              into = j - 2;
-              break;
-            }
-            j++;
-          }
-          const cj = c[j]!;
-          if (cj + 1 < c[j + 1]!) {
-            out = c[j - 1]!;
-            c[j - 1] = cj;
-            c[j] = cj + 1;
-            into = cj + 1;
-            break;
-          }
-          j++;
-          tryDecrease = true;
-        }
-        if (out < 0) break;
-      }
+      if (!revolvingDoorStep(c, n, k, swap)) break;
+      const out = swap[0]!;
+      const into = swap[1]!;
       const oo = out * p;
       const ii = into * p;
       for (let j = 0; j < p; j++) s[j]! += xr[ii + j]! - xr[oo + j]!;

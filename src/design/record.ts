@@ -5,9 +5,9 @@
  * SHA-256 and the rule that regenerates it: rerun the deterministic enumeration of the design), the
  * chosen allocation, the tool version and a SHA-256 over the canonical serialisation of all that.
  */
-import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import pkg from '../../package.json' with { type: 'json' };
+import { canonicalJson as canonicalJsonOf, sha256Hex } from '../io/canonical-json.ts';
 import { TiltakError } from '../stats/errors.ts';
 import type { AllocationSpace } from '../stats/inference/randomization-kernel.ts';
 import { type DesignSpec, type RandomizeResult, randomize } from './randomize.ts';
@@ -103,27 +103,14 @@ const recordSchema = z.object({
 
 /**
  * JSON with object keys sorted at every level and no whitespace: the byte string the record hash
- * is taken over, so that key order and formatting of a stored file do not matter.
+ * is taken over, so that key order and formatting of a stored file do not matter. The same text as
+ * the store's canonical JSON; what JSON cannot carry is a `BAD_RECORD` error here.
  *
  * @example
  * canonicalJson({ b: 1, a: [2, { d: 3, c: 4 }] }); // '{"a":[2,{"c":4,"d":3}],"b":1}'
  */
 export function canonicalJson(value: unknown): string {
-  if (value === null || typeof value !== 'object') {
-    if (typeof value === 'number' && !Number.isFinite(value)) {
-      throw new TiltakError('BAD_RECORD', `cannot serialise the number ${value}`);
-    }
-    return JSON.stringify(value);
-  }
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  const entries = Object.entries(value as Record<string, unknown>)
-    .filter(([, v]) => v !== undefined)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-}
-
-function sha256Hex(data: string | Uint8Array): string {
-  return createHash('sha256').update(data).digest('hex');
+  return canonicalJsonOf(value, 'BAD_RECORD');
 }
 
 /** SHA-256 of packed masks as little-endian 32-bit words, in the space's lexicographic order. */

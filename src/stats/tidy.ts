@@ -17,18 +17,47 @@ export interface TidyRow {
   conf_high: number;
 }
 
+/**
+ * A tidy row that carries only an estimate (NaN elsewhere): aliased coefficients, and reliability
+ * coefficients that come without a standard error or test.
+ *
+ * @example
+ * estimateRow('omega_total', 0.84); // { term: 'omega_total', estimate: 0.84, std_error: NaN, … }
+ */
+export function estimateRow(term: string, estimate = Number.NaN): TidyRow {
+  return {
+    term,
+    estimate,
+    std_error: Number.NaN,
+    statistic: Number.NaN,
+    df: Number.NaN,
+    p_value: Number.NaN,
+    conf_low: Number.NaN,
+    conf_high: Number.NaN,
+  };
+}
+
+/**
+ * The variance estimators, in the order options and reports list them.
+ *
+ * @example
+ * z.enum(VCOV_TYPES); // validates a --vcov option
+ */
+export const VCOV_TYPES = [
+  'classical',
+  'HC0',
+  'HC1',
+  'HC2',
+  'HC3',
+  'CR0',
+  'CR1',
+  'CR1S',
+  'CR2',
+  'CR3',
+] as const;
+
 /** Variance estimators. `classical` is the model-based covariance. */
-export type VcovType =
-  | 'classical'
-  | 'HC0'
-  | 'HC1'
-  | 'HC2'
-  | 'HC3'
-  | 'CR0'
-  | 'CR1'
-  | 'CR1S'
-  | 'CR2'
-  | 'CR3';
+export type VcovType = (typeof VCOV_TYPES)[number];
 
 /** Degrees-of-freedom methods for t and F tests. */
 /** `cluster` is the between-cluster df G - 1 of CR0/CR1/CR1S tests. */

@@ -4,22 +4,9 @@ import { fitModel } from '../../analysis/fit-model.ts';
 import { readCsv } from '../../io/read-csv.ts';
 import type { DataFrame } from '../../stats/data-frame.ts';
 import { TiltakError } from '../../stats/errors.ts';
-import type { FitSummary } from '../../stats/tidy.ts';
+import { type FitSummary, VCOV_TYPES } from '../../stats/tidy.ts';
 import { formatMixedExtras, formatSummary } from '../format-summary.ts';
 import { fittedJson } from '../json-summary.ts';
-
-const VCOV_TYPES = [
-  'classical',
-  'HC0',
-  'HC1',
-  'HC2',
-  'HC3',
-  'CR0',
-  'CR1',
-  'CR1S',
-  'CR2',
-  'CR3',
-] as const;
 
 const FitOptions = z.object({
   formula: z

@@ -6,6 +6,7 @@ import { designSpec, type RandomizeResult, randomize } from '../../design/random
 import { allocationRecord } from '../../design/record.ts';
 import { type CsvTable, readCsv } from '../../io/read-csv.ts';
 import { TiltakError } from '../../stats/errors.ts';
+import { column, labels } from '../csv-columns.ts';
 
 interface RandomizeOpts {
   id: string;
@@ -76,34 +77,6 @@ function parseInteger(raw: string, what: string): number {
   if (!Number.isSafeInteger(v))
     throw new TiltakError('BAD_OPTION', `${what} must be an integer, got '${raw}'`);
   return v;
-}
-
-function column(table: CsvTable, name: string) {
-  const c = table.columns.get(name);
-  if (c === undefined) {
-    throw new TiltakError('UNKNOWN_COLUMN', `${table.source}: unknown column '${name}'`, {
-      column: name,
-    });
-  }
-  return c;
-}
-
-function labels(table: CsvTable, name: string): string[] {
-  const c = column(table, name);
-  return Array.from({ length: table.nrow }, (_, i) => {
-    const v = c.kind === 'numeric' ? c.values[i]! : c.values[i];
-    if (v === null || (typeof v === 'number' && Number.isNaN(v))) {
-      throw new TiltakError(
-        'MISSING_VALUE',
-        `${table.source}: column '${name}' is missing at row ${i + 1}`,
-        {
-          column: name,
-          row: i + 1,
-        },
-      );
-    }
-    return String(v);
-  });
 }
 
 function runRandomize(table: CsvTable, opts: RandomizeOpts): RandomizeResult {

@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { balanceCovariates } from '../../design/balance.ts';
 import { recordSpace, verifyAllocationRecord } from '../../design/record.ts';
 import { type CsvTable, readCsv } from '../../io/read-csv.ts';
-import { type Column, dataFrame } from '../../stats/data-frame.ts';
+import { dataFrame } from '../../stats/data-frame.ts';
 import { TiltakError } from '../../stats/errors.ts';
 import {
   type RiInput,
@@ -16,6 +16,7 @@ import {
   adjustedResiduals,
 } from '../../stats/inference/randomization-adjusted.ts';
 import type { AllocationSpace } from '../../stats/inference/randomization-kernel.ts';
+import { column, labels } from '../csv-columns.ts';
 
 interface RiOpts {
   outcome: string;
@@ -79,31 +80,6 @@ interface RiRun {
   nTreated: number;
   adjustment: { family: string; terms: readonly string[] } | null;
   source: string;
-}
-
-function column(table: CsvTable, name: string): Column {
-  const c = table.columns.get(name);
-  if (c === undefined) {
-    throw new TiltakError('UNKNOWN_COLUMN', `${table.source}: unknown column '${name}'`, {
-      column: name,
-    });
-  }
-  return c;
-}
-
-function labels(table: CsvTable, name: string): string[] {
-  const c = column(table, name);
-  return Array.from({ length: table.nrow }, (_, i) => {
-    const v = c.kind === 'numeric' ? c.values[i]! : c.values[i];
-    if (v === null || (typeof v === 'number' && Number.isNaN(v))) {
-      throw new TiltakError(
-        'MISSING_VALUE',
-        `${table.source}: column '${name}' is missing at row ${i + 1}`,
-        { column: name, row: i + 1 },
-      );
-    }
-    return String(v);
-  });
 }
 
 function numeric(table: CsvTable, name: string): Float64Array {

@@ -3,6 +3,7 @@
  * the estimate as a point and its confidence interval as a horizontal bar, with a rule at zero.
  */
 import type { TopLevelSpec } from 'vega-lite';
+import { rowAxis } from './row-axis.ts';
 
 /**
  * One row of a forest plot.
@@ -60,13 +61,7 @@ export function forestPlotSpec(options: ForestPlotOptions): TopLevelSpec {
   const several = new Set(values.map((v) => v.analysis)).size > 1;
   const faceted = new Set(values.map((v) => v.panel)).size > 1;
   const xTitle = options.xTitle ?? 'Effect (95% CI)';
-  const y = {
-    field: 'label',
-    type: 'nominal' as const,
-    title: null,
-    sort: { field: 'order', op: 'min' as const },
-    axis: { labelLimit: 320 },
-  };
+  const y = rowAxis('label');
   const yOffset = several
     ? { yOffset: { field: 'analysis', type: 'nominal' as const, sort: null } }
     : {};

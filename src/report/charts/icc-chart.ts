@@ -3,6 +3,7 @@
  * the ICC as a point with its Wald confidence interval.
  */
 import type { TopLevelSpec } from 'vega-lite';
+import { rowAxis } from './row-axis.ts';
 
 /**
  * One ICC to draw.
@@ -28,13 +29,7 @@ export interface IccRow {
  */
 export function iccChartSpec(rows: readonly IccRow[], title?: string): TopLevelSpec {
   const values = rows.map((r, i) => ({ ...r, label: `${r.outcome} — ${r.group}`, order: i }));
-  const y = {
-    field: 'label',
-    type: 'nominal' as const,
-    title: null,
-    sort: { field: 'order', op: 'min' as const },
-    axis: { labelLimit: 320 },
-  };
+  const y = rowAxis('label');
   const x = {
     field: 'icc',
     type: 'quantitative' as const,

@@ -9,6 +9,7 @@ import type { MunicipalityRow } from '../../analysis/municipality/schema.ts';
 import { SMALL_MUNICIPALITY } from '../../analysis/municipality/schema.ts';
 import type { SpendingModelResult } from '../../analysis/municipality/spending-model.ts';
 import { TiltakError } from '../../stats/errors.ts';
+import { rowAxis } from './row-axis.ts';
 
 const SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
 const SIZE_LABEL = { small: 'Under 10,000 inhabitants', large: '10,000 inhabitants or more' };
@@ -29,13 +30,7 @@ export function municipalityCoefficientSpec(result: SpendingModelResult): TopLev
     const [low, high] = [c.conf_low * f, c.conf_high * f].sort((a, b) => a - b);
     return [{ term: s.term, beta: s.beta, low, high, p: c.p_value, order: i }];
   });
-  const y = {
-    field: 'term',
-    type: 'nominal' as const,
-    title: null,
-    sort: { field: 'order', op: 'min' as const },
-    axis: { labelLimit: 320 },
-  };
+  const y = rowAxis('term');
   return {
     $schema: SCHEMA,
     title: {

@@ -5,7 +5,7 @@
  */
 import { TiltakError } from '../errors.ts';
 import type { CoefDf, CoefTestOptions, RegressionFit } from '../models/regression-fit.ts';
-import type { TidyRow } from '../tidy.ts';
+import { estimateRow, type TidyRow } from '../tidy.ts';
 import { isCrType } from '../vcov/types.ts';
 import { vcovDetailed } from '../vcov/vcov.ts';
 import { pTwoSidedT, quantileT } from './distributions.ts';
@@ -70,16 +70,7 @@ export function coefTest(fit: RegressionFit, options: CoefTestOptions): TidyRow[
   for (let col = 0; col < fit.p; col++) {
     const term = fit.colnames[col]!;
     if (!est.has(col)) {
-      rows.push({
-        term,
-        estimate: Number.NaN,
-        std_error: Number.NaN,
-        statistic: Number.NaN,
-        df: Number.NaN,
-        p_value: Number.NaN,
-        conf_low: Number.NaN,
-        conf_high: Number.NaN,
-      });
+      rows.push(estimateRow(term));
       continue;
     }
     const b = model.coef[j]!;

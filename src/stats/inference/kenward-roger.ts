@@ -13,7 +13,8 @@
  * covariance matrix (`G = Z_i Z_j' + Z_j Z_i'`), then the residual variance (`G = I`).
  */
 import { TiltakError } from '../errors.ts';
-import { invGeneral, invSpd, symEigen } from '../models/lmm/small-dense.ts';
+import { invGeneral, invSpd } from '../linalg/dense.ts';
+import { eigenSymmetricDecreasing } from '../linalg/eigen.ts';
 import type { PreparedTerm } from '../models/lmm/system.ts';
 import { thetaToFactors } from '../models/lmm/system.ts';
 
@@ -269,7 +270,7 @@ export function kenwardRogerState(inp: KrInput): KrState {
       IE2[i * g + j] = v;
     }
   }
-  const eig = symEigen(IE2, g);
+  const eig = eigenSymmetricDecreasing(IE2, g);
   let condi = Infinity;
   for (let i = 0; i < g; i++) condi = Math.min(condi, Math.abs(eig.values[i]!));
   let W: Float64Array;

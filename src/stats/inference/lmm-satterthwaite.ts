@@ -7,7 +7,8 @@
  * extrapolation, as numDeriv does for lmerTest, on the cheap precomputed system.
  */
 import type { StatWarning } from '../errors.ts';
-import { qform, symEigen } from '../models/lmm/small-dense.ts';
+import { qform } from '../linalg/dense.ts';
+import { eigenSymmetricDecreasing } from '../linalg/eigen.ts';
 import type { LmmSystem } from '../models/lmm/system.ts';
 
 /**
@@ -163,7 +164,7 @@ export function satterthwaiteState(
   varpar[k - 1] = sigma;
   const warnings: StatWarning[] = [];
   const H = richardsonHessian((v) => devianceVarpar(sys, v, reml), varpar);
-  const eig = symEigen(H, k);
+  const eig = eigenSymmetricDecreasing(H, k);
   const tol = 1e-8;
   const neg = Array.from(eig.values).filter((v) => v < -tol);
   const zero = Array.from(eig.values).filter((v) => v >= -tol && v <= tol);
@@ -252,7 +253,7 @@ export function satterthwaiteF(
   const rows = Array.from({ length: r }, (_, i) => row(i));
   for (let a = 0; a < r; a++)
     for (let b = 0; b < r; b++) VL[b * r + a] = qform(rows[a]!, vcovBeta, rows[b]!, p);
-  const eig = symEigen(VL, r);
+  const eig = eigenSymmetricDecreasing(VL, r);
   const tol = Math.max(Math.sqrt(2.220446049250313e-16) * eig.values[0]!, 0);
   let q = 0;
   for (let i = 0; i < r; i++) if (eig.values[i]! > tol) q++;

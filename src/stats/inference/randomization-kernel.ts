@@ -10,7 +10,12 @@
  * per allocation.
  */
 
-import { choose, revolvingDoor } from '../combinatorics/revolving-door.ts';
+import {
+  choose,
+  revolvingDoor,
+  revolvingDoorStart,
+  revolvingDoorStep,
+} from '../combinatorics/revolving-door.ts';
 import { TiltakError } from '../errors.ts';
 import type { Rng } from '../random.ts';
 
@@ -164,60 +169,15 @@ function countComplete(
   let extreme = Math.abs(sAT / sBT - (totAC - sAC) / (totBC - sBC)) >= thr ? 1 : 0;
   let evaluated = 1;
   if (k === 0 || k === n) return { extreme, evaluated };
-  // Knuth's Algorithm R inlined (see revolvingDoor): a closure per step costs several times the
-  // arithmetic, and this loop runs 77.6 million times for 29 offices.
-  const cc = new Int32Array(k + 3);
-  for (let j = 1; j <= k; j++) cc[j] = j - 1;
-  cc[k + 1] = n;
-  const odd = (k & 1) === 1;
+  // Knuth's Algorithm R one step at a time (no closure: a call per step through a visitor costs
+  // several times the arithmetic, and this loop runs 77.6 million times for 29 offices).
+  const cc = revolvingDoorStart(n, k);
+  const swap = new Int32Array(2);
   let nextReport = PROGRESS_EVERY;
   for (;;) {
-    let out: number;
-    let into: number;
-    const c1 = cc[1]!;
-    if (k === 1) {
-      if (c1 + 1 >= n) break;
-      out = c1;
-      into = c1 + 1;
-      cc[1] = into;
-    } else if (odd && c1 + 1 < cc[2]!) {
-      out = c1;
-      into = c1 + 1;
-      cc[1] = into;
-    } else if (!odd && c1 > 0) {
-      out = c1;
-      into = c1 - 1;
-      cc[1] = into;
-    } else {
-      let j = 2;
-      let tryDecrease = odd;
-      out = -1;
-      into = -1;
-      while (j <= k) {
-        if (tryDecrease) {
-          const cj = cc[j]!;
-          if (cj >= j) {
-            cc[j] = cc[j - 1]!;
-            cc[j - 1] = j - 2;
-            out = cj;
-            into = j - 2;
-            break;
-          }
-          j++;
-        }
-        const cj = cc[j]!;
-        if (cj + 1 < cc[j + 1]!) {
-          out = cc[j - 1]!;
-          cc[j - 1] = cj;
-          cc[j] = cj + 1;
-          into = cj + 1;
-          break;
-        }
-        j++;
-        tryDecrease = true;
-      }
-      if (out < 0) break;
-    }
+    if (!revolvingDoorStep(cc, n, k, swap)) break;
+    const out = swap[0]!;
+    const into = swap[1]!;
     sAT += aT[into]! - aT[out]!;
     sBT += bT[into]! - bT[out]!;
     sAC += aC[into]! - aC[out]!;

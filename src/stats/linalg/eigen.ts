@@ -33,6 +33,28 @@ export function eigenSymmetric(a: Float64Array, n: number): SymmetricEigen {
   return { values: d, vectors: v, n };
 }
 
+/**
+ * {@link eigenSymmetric} with the eigenvalues in decreasing order, as R's `eigen` returns them
+ * (column j of `vectors` still belongs to `values[j]`). The Satterthwaite and Kenward-Roger
+ * tests, the Hessian check and the reliability code (psych's `Pinv`, principal axes) read it
+ * that way. Tridiagonal QL is backward stable, so the error is relative to the matrix norm
+ * whatever its scale.
+ *
+ * @example
+ * const { values } = eigenSymmetricDecreasing(new Float64Array([2, 1, 1, 2]), 2); // [3, 1]
+ */
+export function eigenSymmetricDecreasing(a: Float64Array, n: number): SymmetricEigen {
+  const asc = eigenSymmetric(a, n);
+  const values = new Float64Array(n);
+  const vectors = new Float64Array(n * n);
+  for (let j = 0; j < n; j++) {
+    const src = n - 1 - j;
+    values[j] = asc.values[src]!;
+    vectors.set(asc.vectors.subarray(src * n, src * n + n), j * n);
+  }
+  return { values, vectors, n };
+}
+
 // v[c * n + r] is V[r][c] in JAMA's notation.
 function tred2(v: Float64Array, d: Float64Array, e: Float64Array, n: number): void {
   for (let j = 0; j < n; j++) d[j] = v[j * n + n - 1]!;
@@ -113,8 +135,47 @@ function tred2(v: Float64Array, d: Float64Array, e: Float64Array, n: number): vo
 }
 
 function tql2(v: Float64Array, d: Float64Array, e: Float64Array, n: number): void {
+  implicitQl(d, e, n, 'eigenSymmetric', v, null, 0, null);
+  for (let i = 0; i < n - 1; i++) {
+    let k = i;
+    let p = d[i]!;
+    for (let j = i + 1; j < n; j++) {
+      if (d[j]! < p) {
+        k = j;
+        p = d[j]!;
+      }
+    }
+    if (k !== i) {
+      d[k] = d[i]!;
+      d[i] = p;
+      for (let r = 0; r < n; r++) {
+        const t = v[i * n + r]!;
+        v[i * n + r] = v[k * n + r]!;
+        v[k * n + r] = t;
+      }
+    }
+  }
+}
+
+/**
+ * The implicit QL iteration of tql2 on the tridiagonal (d, e), with e in tred2's layout (e[i] is
+ * the subdiagonal entry left of d[i]). Each plane rotation goes either to the columns of the
+ * eigenvector matrix `v` (n x n), or, when `v` is null, to the rows of the n x k block `y`
+ * (giving V'y) and into `rot` so that it can be replayed. One loop for both keeps the two
+ * callers' arithmetic identical; the branch is taken the same way on every rotation.
+ */
+function implicitQl(
+  d: Float64Array,
+  e: Float64Array,
+  n: number,
+  who: string,
+  v: Float64Array | null,
+  y: Float64Array | null,
+  k: number,
+  rot: Rotations | null,
+): void {
   for (let i = 1; i < n; i++) e[i - 1] = e[i]!;
-  e[n - 1] = 0;
+  if (n > 0) e[n - 1] = 0;
   let f = 0;
   let tst1 = 0;
   const eps = 2 ** -52;
@@ -129,7 +190,7 @@ function tql2(v: Float64Array, d: Float64Array, e: Float64Array, n: number): voi
       let iter = 0;
       do {
         iter++;
-        if (iter > 300) throw new Error('eigenSymmetric: QL iteration did not converge');
+        if (iter > 300) throw new Error(`${who}: QL iteration did not converge`);
         let g = d[l]!;
         let p = (d[l + 1]! - g) / (2 * e[l]!);
         let r = Math.hypot(p, 1);
@@ -159,12 +220,23 @@ function tql2(v: Float64Array, d: Float64Array, e: Float64Array, n: number): voi
           c = p / r;
           p = c * d[i]! - s * g;
           d[i + 1] = h + s * (c * g + s * d[i]!);
-          const ci = i * n;
-          const ci1 = ci + n;
-          for (let k = 0; k < n; k++) {
-            const t = v[ci1 + k]!;
-            v[ci1 + k] = s * v[ci + k]! + c * t;
-            v[ci + k] = c * v[ci + k]! - s * t;
+          if (v !== null) {
+            const ci = i * n;
+            const ci1 = ci + n;
+            for (let q = 0; q < n; q++) {
+              const t = v[ci1 + q]!;
+              v[ci1 + q] = s * v[ci + q]! + c * t;
+              v[ci + q] = c * v[ci + q]! - s * t;
+            }
+          } else {
+            for (let col = 0; col < k; col++) {
+              const o = col * n + i;
+              const yi = y![o]!;
+              const yi1 = y![o + 1]!;
+              y![o] = c * yi - s * yi1;
+              y![o + 1] = s * yi + c * yi1;
+            }
+            pushRotation(rot!, i, c, s);
           }
         }
         p = (-s * s2 * c3 * el1 * e[l]!) / dl1;
@@ -174,25 +246,6 @@ function tql2(v: Float64Array, d: Float64Array, e: Float64Array, n: number): voi
     }
     d[l] = d[l]! + f;
     e[l] = 0;
-  }
-  for (let i = 0; i < n - 1; i++) {
-    let k = i;
-    let p = d[i]!;
-    for (let j = i + 1; j < n; j++) {
-      if (d[j]! < p) {
-        k = j;
-        p = d[j]!;
-      }
-    }
-    if (k !== i) {
-      d[k] = d[i]!;
-      d[i] = p;
-      for (let r = 0; r < n; r++) {
-        const t = v[i * n + r]!;
-        v[i * n + r] = v[k * n + r]!;
-        v[k * n + r] = t;
-      }
-    }
   }
 }
 
@@ -344,95 +397,40 @@ interface Rotations {
   sin: Float64Array;
 }
 
+function pushRotation(rot: Rotations, i: number, c: number, s: number): void {
+  if (rot.count === rot.index.length) {
+    const cap = rot.index.length * 2;
+    const idx = new Int32Array(cap);
+    idx.set(rot.index);
+    const cs = new Float64Array(cap);
+    cs.set(rot.cos);
+    const sn = new Float64Array(cap);
+    sn.set(rot.sin);
+    rot.index = idx;
+    rot.cos = cs;
+    rot.sin = sn;
+  }
+  rot.index[rot.count] = i;
+  rot.cos[rot.count] = c;
+  rot.sin[rot.count] = s;
+  rot.count++;
+}
+
 // tql2 without eigenvectors: every rotation is applied to the rows of y (giving V'y) and recorded.
-function tql2Rotations(d: Float64Array, e: Float64Array, n: number, y: Float64Array, k: number) {
-  let cap = Math.max(16, 4 * n);
+function tql2Rotations(
+  d: Float64Array,
+  e: Float64Array,
+  n: number,
+  y: Float64Array,
+  k: number,
+): Rotations {
+  const cap = Math.max(16, 4 * n);
   const rot: Rotations = {
     count: 0,
     index: new Int32Array(cap),
     cos: new Float64Array(cap),
     sin: new Float64Array(cap),
   };
-  const push = (i: number, c: number, s: number) => {
-    if (rot.count === cap) {
-      cap *= 2;
-      const idx = new Int32Array(cap);
-      idx.set(rot.index);
-      const cs = new Float64Array(cap);
-      cs.set(rot.cos);
-      const sn = new Float64Array(cap);
-      sn.set(rot.sin);
-      rot.index = idx;
-      rot.cos = cs;
-      rot.sin = sn;
-    }
-    rot.index[rot.count] = i;
-    rot.cos[rot.count] = c;
-    rot.sin[rot.count] = s;
-    rot.count++;
-  };
-  for (let i = 1; i < n; i++) e[i - 1] = e[i]!;
-  if (n > 0) e[n - 1] = 0;
-  let f = 0;
-  let tst1 = 0;
-  const eps = 2 ** -52;
-  for (let l = 0; l < n; l++) {
-    tst1 = Math.max(tst1, Math.abs(d[l]!) + Math.abs(e[l]!));
-    let m = l;
-    while (m < n) {
-      if (Math.abs(e[m]!) <= eps * tst1) break;
-      m++;
-    }
-    if (m > l) {
-      let iter = 0;
-      do {
-        iter++;
-        if (iter > 300) throw new Error('symmetricFunctionApply: QL iteration did not converge');
-        let g = d[l]!;
-        let p = (d[l + 1]! - g) / (2 * e[l]!);
-        let r = Math.hypot(p, 1);
-        if (p < 0) r = -r;
-        d[l] = e[l]! / (p + r);
-        d[l + 1] = e[l]! * (p + r);
-        const dl1 = d[l + 1]!;
-        let h = g - d[l]!;
-        for (let i = l + 2; i < n; i++) d[i]! -= h;
-        f += h;
-        p = d[m]!;
-        let c = 1;
-        let c2 = c;
-        let c3 = c;
-        const el1 = e[l + 1]!;
-        let s = 0;
-        let s2 = 0;
-        for (let i = m - 1; i >= l; i--) {
-          c3 = c2;
-          c2 = c;
-          s2 = s;
-          g = c * e[i]!;
-          h = c * p;
-          r = Math.hypot(p, e[i]!);
-          e[i + 1] = s * r;
-          s = e[i]! / r;
-          c = p / r;
-          p = c * d[i]! - s * g;
-          d[i + 1] = h + s * (c * g + s * d[i]!);
-          for (let col = 0; col < k; col++) {
-            const o = col * n + i;
-            const yi = y[o]!;
-            const yi1 = y[o + 1]!;
-            y[o] = c * yi - s * yi1;
-            y[o + 1] = s * yi + c * yi1;
-          }
-          push(i, c, s);
-        }
-        p = (-s * s2 * c3 * el1 * e[l]!) / dl1;
-        e[l] = s * p;
-        d[l] = c * p;
-      } while (Math.abs(e[l]!) > eps * tst1);
-    }
-    d[l] = d[l]! + f;
-    e[l] = 0;
-  }
+  implicitQl(d, e, n, 'symmetricFunctionApply', null, y, k, rot);
   return rot;
 }

@@ -4,6 +4,7 @@
  * central-difference gradients with a moderate step resolve the stationary point two to three
  * orders of magnitude more precisely, which the variance components need.
  */
+import { invPositivePivots } from '../linalg/dense.ts';
 
 /**
  * Polish a minimiser `x` of `f` within `[lower, upper]` by projected Newton steps using
@@ -70,7 +71,7 @@ export function newtonPolish(
     const Hf = new Float64Array(m * m);
     for (let a = 0; a < m; a++)
       for (let b = 0; b < m; b++) Hf[b * m + a] = H[free[b]! * k + free[a]!]!;
-    const inv = invertPd(Hf, m);
+    const inv = invPositivePivots(Hf, m);
     if (inv === null) break;
     const next = Float64Array.from(cur);
     let stepNorm = 0;
@@ -88,30 +89,4 @@ export function newtonPolish(
     if (stepNorm < 1e-12 * (1 + Math.abs(cur[0]!))) break;
   }
   return { x: cur, value: fcur };
-}
-
-/** Inverse of a small symmetric positive definite matrix by Gauss–Jordan; null if not PD. */
-function invertPd(a: Float64Array, k: number): Float64Array | null {
-  const m = Float64Array.from(a);
-  const inv = new Float64Array(k * k);
-  for (let i = 0; i < k; i++) inv[i * k + i] = 1;
-  for (let c = 0; c < k; c++) {
-    const pv = m[c * k + c]!;
-    // A non-positive pivot without pivoting means the Hessian is not positive definite.
-    if (!(pv > 0)) return null;
-    for (let j = 0; j < k; j++) {
-      m[j * k + c]! /= pv;
-      inv[j * k + c]! /= pv;
-    }
-    for (let r = 0; r < k; r++) {
-      if (r === c) continue;
-      const f = m[c * k + r]!;
-      if (f === 0) continue;
-      for (let j = 0; j < k; j++) {
-        m[j * k + r]! -= f * m[j * k + c]!;
-        inv[j * k + r]! -= f * inv[j * k + c]!;
-      }
-    }
-  }
-  return inv;
 }

@@ -1,9 +1,10 @@
 import fQuantile from '@stdlib/stats-base-dists-f-quantile';
 import { type StatWarning, TiltakError } from '../errors.ts';
-import type { TidyRow } from '../tidy.ts';
+import { eigenSymmetricDecreasing } from '../linalg/eigen.ts';
+import { estimateRow, type TidyRow } from '../tidy.ts';
 import { pairwiseCor } from './pairwise-cov.ts';
-import { type KeyOptions, prepareItems } from './prepare.ts';
-import { smc, symEigen } from './sym-eigen.ts';
+import { columnMeanSd, type KeyOptions, prepareItems } from './prepare.ts';
+import { smc } from './smc.ts';
 
 /**
  * Options of {@link cronbachAlpha}.
@@ -267,16 +268,7 @@ export function cronbachAlpha(
         conf_low: totalStats.feldtLower,
         conf_high: totalStats.feldtUpper,
       },
-      {
-        term: 'std_alpha',
-        estimate: totalStats.stdAlpha,
-        std_error: Number.NaN,
-        statistic: Number.NaN,
-        df: Number.NaN,
-        p_value: Number.NaN,
-        conf_low: Number.NaN,
-        conf_high: Number.NaN,
-      },
+      estimateRow('std_alpha', totalStats.stdAlpha),
     ],
   };
 }
@@ -347,20 +339,6 @@ function median(v: readonly number[]): number {
   return s.length % 2 === 1 ? s[h]! : (s[h - 1]! + s[h]!) / 2;
 }
 
-function columnMeanSd(col: Float64Array): { count: number; mean: number; sd: number } {
-  let m = 0;
-  let s = 0;
-  for (const v of col) {
-    if (Number.isNaN(v)) continue;
-    m++;
-    s += v;
-  }
-  const mean = m > 0 ? s / m : Number.NaN;
-  let ss = 0;
-  for (const v of col) if (!Number.isNaN(v)) ss += (v - mean) ** 2;
-  return { count: m, mean, sd: m > 1 ? Math.sqrt(ss / (m - 1)) : Number.NaN };
-}
-
 function rowMeans(x: Float64Array, n: number, k: number): Float64Array {
   const sum = new Float64Array(n);
   const cnt = new Int32Array(n);
@@ -378,7 +356,7 @@ function rowMeans(x: Float64Array, n: number, k: number): Float64Array {
 
 /** Items with a negative loading on the first principal component, signed as psych signs it. */
 function negativeLoadings(r: Float64Array, k: number): number[] {
-  const { vectors } = symEigen(r, k);
+  const { vectors } = eigenSymmetricDecreasing(r, k);
   const first = vectors.subarray(0, k);
   let s = 0;
   for (const v of first) s += v;

@@ -1,8 +1,9 @@
 import { type StatWarning, TiltakError } from '../errors.ts';
-import type { TidyRow } from '../tidy.ts';
+import { eigenSymmetricDecreasing } from '../linalg/eigen.ts';
+import { estimateRow, type TidyRow } from '../tidy.ts';
 import { pairwiseCor } from './pairwise-cov.ts';
 import { type KeyOptions, prepareItems } from './prepare.ts';
-import { smc, symEigen } from './sym-eigen.ts';
+import { smc } from './smc.ts';
 
 /**
  * A one-factor solution: loadings and how the fit ended.
@@ -44,7 +45,7 @@ export function oneFactorUls(r: Float64Array, k: number): OneFactorFit {
   for (let it = 0; it < 1000; it++) {
     iterations++;
     for (let j = 0; j < k; j++) rs[j * k + j] = h2[j]!;
-    const { values, vectors } = symEigen(rs, k);
+    const { values, vectors } = eigenSymmetricDecreasing(rs, k);
     const s = Math.sqrt(Math.max(values[0]!, 0));
     for (let j = 0; j < k; j++) lambda[j] = vectors[j]! * s;
     let change = 0;
@@ -291,16 +292,6 @@ export function omegaTotal(
   }
   const omegaT = (vt - uniq) / vt;
   const omegaG = (sumL * sumL) / vt;
-  const row = (term: string, estimate: number): TidyRow => ({
-    term,
-    estimate,
-    std_error: Number.NaN,
-    statistic: Number.NaN,
-    df: Number.NaN,
-    p_value: Number.NaN,
-    conf_low: Number.NaN,
-    conf_high: Number.NaN,
-  });
   return {
     nObs: n,
     nItems: k,
@@ -309,6 +300,6 @@ export function omegaTotal(
     items: rows,
     fit,
     warnings,
-    tidy: () => [row('omega_total', omegaT), row('omega_general', omegaG)],
+    tidy: () => [estimateRow('omega_total', omegaT), estimateRow('omega_general', omegaG)],
   };
 }

@@ -58,7 +58,7 @@ export function prepareItems(
   validate(items, n, k, names);
   const keys = resolveKeys(options.keys, names);
   for (let j = 0; j < k; j++) {
-    const sd = itemSd(items.subarray(j * n, j * n + n));
+    const sd = columnMeanSd(items.subarray(j * n, j * n + n)).sd;
     if (!(sd > 0)) {
       throw new TiltakError(
         'CONSTANT_ITEM',
@@ -84,7 +84,14 @@ export function prepareItems(
   return { x, keys, c, r };
 }
 
-function itemSd(col: Float64Array): number {
+/**
+ * Count, mean and sample standard deviation of the non-missing values of an item column (NaN is
+ * missing); the mean is NaN without values and the SD without two.
+ *
+ * @example
+ * columnMeanSd(new Float64Array([1, Number.NaN, 3])); // { count: 2, mean: 2, sd: Math.SQRT2 }
+ */
+export function columnMeanSd(col: Float64Array): { count: number; mean: number; sd: number } {
   let m = 0;
   let s = 0;
   for (const v of col) {
@@ -92,11 +99,10 @@ function itemSd(col: Float64Array): number {
     m++;
     s += v;
   }
-  if (m < 2) return Number.NaN;
-  const mean = s / m;
+  const mean = m > 0 ? s / m : Number.NaN;
   let ss = 0;
   for (const v of col) if (!Number.isNaN(v)) ss += (v - mean) ** 2;
-  return Math.sqrt(ss / (m - 1));
+  return { count: m, mean, sd: m > 1 ? Math.sqrt(ss / (m - 1)) : Number.NaN };
 }
 
 function validate(items: Float64Array, n: number, k: number, names: readonly string[]): void {

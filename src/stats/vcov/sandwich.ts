@@ -19,7 +19,7 @@
  */
 
 import { TiltakError } from '../errors.ts';
-import { choleskyLower, crossprod } from '../linalg/dense.ts';
+import { choleskyLower, crossprod, matmul } from '../linalg/dense.ts';
 import { eigenSymmetric, symmetricFunctionApply } from '../linalg/eigen.ts';
 import { type CrType, crAdjustment } from './types.ts';
 
@@ -359,8 +359,8 @@ function denseCr2(
   }
   let gm: Float64Array;
   if (block !== null) {
-    const t = mulSquare(block, ih, m);
-    gm = mulSquare(t, block, m);
+    const t = matmul(block, ih, m, m, m);
+    gm = matmul(t, block, m, m, m);
   } else {
     gm = ih;
     const d = nDiag!;
@@ -369,7 +369,7 @@ function denseCr2(
   // sx = G^{-1/2} X~, eigenvalues at or below 1e-12 dropped as clubSandwich's matrix_power does.
   const sx = symmetricFunctionApply(gm, m, xg, k, (lam) => (lam > 1e-12 ? 1 / Math.sqrt(lam) : 0));
   let q: Float64Array;
-  if (block !== null) q = matmulRect(block, sx, m, k);
+  if (block !== null) q = matmul(block, sx, m, m, k);
   else {
     q = sx;
     const d = nDiag!;
@@ -392,30 +392,6 @@ function denseCr2(
       omega[off + j * k + i] = so;
     }
   }
-}
-
-function matmulRect(a: Float64Array, b: Float64Array, m: number, k: number): Float64Array {
-  const c = new Float64Array(m * k);
-  for (let j = 0; j < k; j++) {
-    for (let l = 0; l < m; l++) {
-      const blj = b[j * m + l]!;
-      if (blj === 0) continue;
-      for (let i = 0; i < m; i++) c[j * m + i]! += a[l * m + i]! * blj;
-    }
-  }
-  return c;
-}
-
-function mulSquare(a: Float64Array, b: Float64Array, m: number): Float64Array {
-  const c = new Float64Array(m * m);
-  for (let j = 0; j < m; j++) {
-    for (let l = 0; l < m; l++) {
-      const blj = b[j * m + l]!;
-      if (blj === 0) continue;
-      for (let i = 0; i < m; i++) c[j * m + i]! += a[l * m + i]! * blj;
-    }
-  }
-  return c;
 }
 
 /**

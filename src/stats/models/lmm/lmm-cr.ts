@@ -9,10 +9,10 @@
  * eigen-decomposition per cluster, as clubSandwich does.
  */
 import { TiltakError } from '../../errors.ts';
+import { cholInPlace, forwardSolve } from '../../linalg/dense.ts';
 import { clusterIndex, type SandwichModel } from '../../vcov/sandwich.ts';
 import type { CrType } from '../../vcov/types.ts';
 import { vcovDetailed } from '../../vcov/vcov.ts';
-import { cholInPlace, forwardSolve } from './small-dense.ts';
 import { type PreparedTerm, thetaToFactors } from './system.ts';
 
 /**

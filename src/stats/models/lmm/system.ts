@@ -11,7 +11,7 @@
  * `m = sum_k q_k l_k`, which is small whenever the later factors have few levels.
  */
 import { TiltakError } from '../../errors.ts';
-import { backSolveT, cholInPlace, forwardSolve } from './small-dense.ts';
+import { backSolveT, cholInPlace, forwardSolve } from '../../linalg/dense.ts';
 import type { RandomTermInput } from './types.ts';
 
 /**
@@ -20,13 +20,7 @@ import type { RandomTermInput } from './types.ts';
  * @example
  * const t: PreparedTerm = prepareTerms(input.random, input.n)[0]!;
  */
-export interface PreparedTerm {
-  group: string;
-  codes: Int32Array;
-  levels: string[];
-  z: Float64Array;
-  q: number;
-  termNames: string[];
+export interface PreparedTerm extends RandomTermInput {
   nlev: number;
   /** Offset of this term's effects in the full random-effects vector. */
   reOffset: number;
