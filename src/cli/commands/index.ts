@@ -5,6 +5,7 @@ import { register as registerBoot } from './boot.ts';
 import { register as registerConsort } from './consort.ts';
 import { register as registerDemo } from './demo.ts';
 import { register as registerFit } from './fit.ts';
+import { register as registerImportMunicipalities } from './import-municipalities.ts';
 import { register as registerLrt } from './lrt.ts';
 import { register as registerMunicipality } from './municipality.ts';
 import { register as registerPlan } from './plan.ts';
@@ -34,6 +35,7 @@ export function registerCommands(program: Command): void {
   registerReliability(program);
   registerMunicipality(program);
   registerRegisters(program);
+  registerImportMunicipalities(program);
   registerPlan(program);
   registerAnalyze(program);
   registerConsort(program);
