@@ -1,0 +1,238 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { JobInfo } from '../src/jobs/index.ts';
+import { buildApp } from '../src/server/app.ts';
+import { InjectClient } from '../src/server/inject-client.ts';
+import { seedDemoUsers } from '../src/server/seed-demo-users.ts';
+import { seedSmallTrial } from '../src/server/seed-small-trial.ts';
+import { listAuditEntries, openStore, type Store } from '../src/store/index.ts';
+
+const CHEAP = { memoryCost: 4096, timeCost: 1, parallelism: 1 };
+
+let store: Store;
+let app: FastifyInstance;
+let admin: InjectClient;
+let researcher: InjectClient;
+let coordinator: InjectClient;
+
+beforeAll(async () => {
+  store = await openStore({ memory: true });
+  const seeded = await seedSmallTrial(store, { seed: 5, offices: 6, familiesPerOffice: 6 });
+  await seedDemoUsers(store, [seeded.offices[0]!.id, seeded.offices[1]!.id], CHEAP);
+  app = await buildApp({ store, loginRateLimit: 50 });
+  admin = await InjectClient.login(app, 'admin', 'demo-admin-2016');
+  researcher = await InjectClient.login(app, 'forsker', 'demo-forsker-2016');
+  coordinator = await InjectClient.login(app, 'koordinator', 'demo-koordinator-2016');
+}, 60_000);
+
+afterAll(async () => {
+  await app?.close();
+  await store?.close();
+});
+
+async function waitFor(c: InjectClient, id: string): Promise<JobInfo> {
+  for (let i = 0; i < 600; i++) {
+    const job = (await c.get(`/api/jobs/${id}`)).json() as JobInfo;
+    if (job.finishedAt !== null) return job;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`job ${id} did not finish`);
+}
+
+/** The `data:` payloads of a server-sent event stream. */
+function events(body: string): JobInfo[] {
+  return body
+    .split('\n\n')
+    .filter((b) => b.startsWith('event: job'))
+    .map((b) => JSON.parse(b.split('\ndata: ')[1]!) as JobInfo);
+}
+
+describe('background jobs', () => {
+  it('runs an exact randomisation test on the trial data, streams its progress and audits the submission', async () => {
+    const res = await researcher.post('/api/jobs/randomisation-test', {
+      outcome: 'wai_sr',
+      wave: 'T1',
+    });
+    expect(res.statusCode).toBe(202);
+    const job = res.json() as JobInfo;
+    expect(job).toMatchObject({ kind: 'ri-enumeration', status: expect.any(String) });
+    const stream = await researcher.get(`/api/jobs/${job.id}/events`);
+    expect(stream.statusCode).toBe(200);
+    expect(stream.headers['content-type']).toContain('text/event-stream');
+    const seen = events(stream.body);
+    expect(seen.length).toBeGreaterThanOrEqual(1);
+    expect(seen.at(-1)!.status).toBe('succeeded');
+    const fractions = seen.map((s) => s.progress.fraction);
+    expect(fractions).toEqual([...fractions].sort((a, b) => a - b));
+    const done = await waitFor(researcher, job.id);
+    const result = done.result as { exact: boolean; pValue: number; totalAllocations: number };
+    // 6 offices, 3 treated: all 20 allocations enumerated.
+    expect(result).toMatchObject({ exact: true, totalAllocations: 20 });
+    expect(result.pValue).toBeGreaterThan(0);
+    const audit = await listAuditEntries(store.db, { entity: 'job', entityId: job.id });
+    expect(audit).toHaveLength(1);
+    expect(audit[0]).toMatchObject({ action: 'submit', actor: 'user:forsker' });
+    expect(JSON.stringify(audit[0]!.after)).not.toContain('[');
+  }, 60_000);
+
+  it('refuses an unknown outcome or bad parameters before anything runs or is logged', async () => {
+    const before = (await listAuditEntries(store.db, { entity: 'job' })).length;
+    const unknown = await researcher.post('/api/jobs/randomisation-test', {
+      outcome: 'nothing',
+      wave: 'T1',
+    });
+    expect(unknown.statusCode).toBe(400);
+    expect(unknown.json()).toMatchObject({ code: 'UNKNOWN_COLUMN' });
+    const bad = await researcher.post('/api/jobs/power-simulation', {
+      nClusters: 1,
+      clusterSize: 10,
+      icc: 0.05,
+      effect: 0.3,
+    });
+    expect(bad.statusCode).toBe(400);
+    expect((await listAuditEntries(store.db, { entity: 'job' })).length).toBe(before);
+  });
+
+  it('cancels a running power simulation, audited, and shows it only to its owner and the administrator', async () => {
+    const res = await researcher.post('/api/jobs/power-simulation', {
+      nClusters: 30,
+      clusterSize: 40,
+      icc: 0.05,
+      effect: 0.2,
+      reps: 20_000,
+      analysis: 'ols-cr2',
+    });
+    expect(res.statusCode).toBe(202);
+    const id = (res.json() as JobInfo).id;
+    expect((await admin.get(`/api/jobs/${id}`)).statusCode).toBe(200);
+    const list = (await admin.get('/api/jobs')).json() as { jobs: JobInfo[] };
+    expect(list.jobs.map((j) => j.id)).toContain(id);
+    expect((await coordinator.get(`/api/jobs/${id}`)).statusCode).toBe(403);
+    const cancelled = await researcher.request({ method: 'DELETE', url: `/api/jobs/${id}` });
+    expect(cancelled.statusCode).toBe(200);
+    expect((cancelled.json() as JobInfo).status).toBe('cancelled');
+    const audit = await listAuditEntries(store.db, { entity: 'job', entityId: id });
+    expect(audit.map((e) => e.action)).toEqual(['submit', 'cancel']);
+    // A finished job's stream sends its final state once and ends.
+    const stream = await researcher.get(`/api/jobs/${id}/events`);
+    expect(events(stream.body).map((j) => j.status)).toEqual(['cancelled']);
+  }, 60_000);
+
+  it('hides one researcher’s jobs from another user who is not an administrator', async () => {
+    const res = await admin.post('/api/jobs/power-simulation', {
+      nClusters: 6,
+      clusterSize: 10,
+      icc: 0.05,
+      effect: 0.5,
+      reps: 20,
+    });
+    const id = (res.json() as JobInfo).id;
+    expect((await researcher.get(`/api/jobs/${id}`)).statusCode).toBe(404);
+    expect(
+      (await researcher.request({ method: 'DELETE', url: `/api/jobs/${id}` })).statusCode,
+    ).toBe(404);
+    const mine = (await researcher.get('/api/jobs')).json() as { jobs: JobInfo[] };
+    expect(mine.jobs.map((j) => j.id)).not.toContain(id);
+    const done = await waitFor(admin, id);
+    expect(done.status).toBe('succeeded');
+    expect((done.result as { power: number }).power).toBeGreaterThan(0);
+  }, 60_000);
+
+  it('imports an uploaded register file as an administrator only, from a server-owned file', async () => {
+    const csv = 'not,a,register\n1,2,3\n';
+    const saved = process.env.TILTAK_PSEUDONYM_KEY;
+    delete process.env.TILTAK_PSEUDONYM_KEY;
+    const noKey = await admin.request({
+      method: 'POST',
+      url: '/api/jobs/register-import',
+      headers: { 'content-type': 'text/csv' },
+      payload: csv,
+    });
+    expect(noKey.statusCode).toBe(409);
+    expect(noKey.json()).toMatchObject({ code: 'PSEUDONYM_KEY_MISSING' });
+    // Workers inherit the server's environment, where the key lives.
+    process.env.TILTAK_PSEUDONYM_KEY = 'test-key-0123456789abcdef0123456789';
+    const denied = await researcher.request({
+      method: 'POST',
+      url: '/api/jobs/register-import',
+      headers: { 'content-type': 'text/csv' },
+      payload: csv,
+    });
+    expect(denied.statusCode).toBe(403);
+    const before = readdirSync(tmpdir()).filter((f) => f.startsWith('tiltak-uploads-'));
+    const res = await admin.request({
+      method: 'POST',
+      url: '/api/jobs/register-import?asOf=2016-06',
+      headers: { 'content-type': 'text/csv' },
+      payload: csv,
+    });
+    expect(res.statusCode).toBe(202);
+    const job = await waitFor(admin, (res.json() as JobInfo).id);
+    // A file that is not a register extract fails in the worker with a clear code.
+    expect(job.status).toBe('failed');
+    expect(job.error?.code).toMatch(/^[A-Z_]+$/);
+    expect(job.error?.code).not.toBe('PSEUDONYM_KEY_MISSING');
+    const audit = await listAuditEntries(store.db, { entity: 'job', entityId: job.id });
+    expect(audit[0]).toMatchObject({ action: 'submit', actor: 'user:admin' });
+    expect(JSON.stringify(audit[0]!.after)).not.toContain(tmpdir());
+    // The uploaded copy is removed once its job has finished.
+    const dirs = readdirSync(tmpdir()).filter((f) => f.startsWith('tiltak-uploads-'));
+    expect(dirs.length).toBeGreaterThanOrEqual(before.length);
+    for (const d of dirs) expect(readdirSync(`${tmpdir()}/${d}`).length).toBe(0);
+    // No path can be given: a JSON body is refused.
+    const path = await admin.post('/api/jobs/register-import', { path: '/etc/passwd' });
+    expect(path.statusCode).toBe(400);
+    if (saved === undefined) delete process.env.TILTAK_PSEUDONYM_KEY;
+    else process.env.TILTAK_PSEUDONYM_KEY = saved;
+  }, 60_000);
+
+  it('closes the runner and removes its upload folder with the app', async () => {
+    const app2 = await buildApp({ store, loginRateLimit: 50 });
+    const dirsBefore = readdirSync(tmpdir()).filter((f) => f.startsWith('tiltak-uploads-'));
+    await app2.close();
+    const dirsAfter = readdirSync(tmpdir()).filter((f) => f.startsWith('tiltak-uploads-'));
+    expect(dirsAfter.length).toBe(dirsBefore.length - 1);
+    expect(existsSync(tmpdir())).toBe(true);
+  });
+});
+
+describe('progress over HTTP', () => {
+  it('streams events to a real HTTP client and ends open streams when the app closes', async () => {
+    const app3 = await buildApp({ store, loginRateLimit: 50 });
+    const base = await app3.listen({ port: 0, host: '127.0.0.1' });
+    const c = await InjectClient.login(app3, 'forsker', 'demo-forsker-2016');
+    const job = (
+      await c.post('/api/jobs/power-simulation', {
+        nClusters: 40,
+        clusterSize: 50,
+        icc: 0.05,
+        effect: 0.2,
+        reps: 20_000,
+        analysis: 'ols-cr2',
+      })
+    ).json() as JobInfo;
+    const res = await fetch(`${base}/api/jobs/${job.id}/events`, {
+      headers: { cookie: c.cookieHeader() },
+    });
+    expect(res.headers.get('content-type')).toContain('text/event-stream');
+    const reader = res.body!.getReader();
+    let text = '';
+    while (!text.includes('"status":"running"')) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += new TextDecoder().decode(value);
+    }
+    expect(text).toContain('event: job');
+    const closing = app3.close();
+    // The stream ends (the job is cancelled with the app), so close does not hang.
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += new TextDecoder().decode(value);
+    }
+    await closing;
+    expect(events(text).length).toBeGreaterThanOrEqual(1);
+  }, 60_000);
+});

@@ -1,0 +1,209 @@
+import {
+  Alert,
+  BodyShort,
+  Button,
+  Detail,
+  Heading,
+  HStack,
+  ProgressBar,
+  Tag,
+  TextField,
+  VStack,
+} from '@navikt/ds-react';
+import { useState } from 'react';
+import { ApiError, api } from '../api.ts';
+import { useI18n } from '../i18n.tsx';
+import type { Job, User } from '../types.ts';
+import { useApi } from '../useApi.ts';
+import { useJob } from '../useJob.ts';
+import { LoadState } from './common.tsx';
+
+const STATUS_COLOUR = {
+  queued: 'neutral',
+  running: 'info',
+  succeeded: 'success',
+  failed: 'error',
+  cancelled: 'warning',
+} as const;
+
+/**
+ * Background jobs: each with its progress bar (live over server-sent events, or polled), a cancel
+ * button while it runs, and its result or error once finished. Administrators also upload a
+ * register file for import and screening here.
+ *
+ * @example
+ * <JobsPage user={user} />
+ */
+export function JobsPage({ user }: { user: User }) {
+  const { t } = useI18n();
+  const [reload, setReload] = useState(0);
+  const { data, error } = useApi<{ jobs: Job[] }>(`/api/jobs?r=${reload}`);
+  return (
+    <VStack gap="space-24">
+      <Heading size="xlarge" level="2">
+        {t('jobsTitle')}
+      </Heading>
+      {user.role === 'administrator' && <RegisterImport onStarted={() => setReload(reload + 1)} />}
+      {data === null ? (
+        <LoadState error={error} />
+      ) : data.jobs.length === 0 ? (
+        <BodyShort>{t('jobsNone')}</BodyShort>
+      ) : (
+        <VStack gap="space-16" as="ol" className="job-list">
+          {data.jobs.map((j) => (
+            <li key={j.id}>
+              <JobCard initial={j} />
+            </li>
+          ))}
+        </VStack>
+      )}
+    </VStack>
+  );
+}
+
+/**
+ * One job: label, status, progress bar, cancel, and its result when finished.
+ *
+ * @example
+ * <JobCard initial={job} />
+ */
+export function JobCard({ initial }: { initial: Job }) {
+  const { t } = useI18n();
+  const { job: live, live: streaming } = useJob(initial.id, initial);
+  const job = live ?? initial;
+  const [cancelling, setCancelling] = useState(false);
+  const running = job.finishedAt === null;
+  const cancel = async () => {
+    setCancelling(true);
+    try {
+      await api('DELETE', `/api/jobs/${job.id}`);
+    } finally {
+      setCancelling(false);
+    }
+  };
+  const pct = Math.round(job.progress.fraction * 100);
+  return (
+    <section className="job-card" data-testid="job" data-status={job.status}>
+      <HStack gap="space-12" align="center" justify="space-between">
+        <Heading size="small" level="3">
+          {job.label ?? job.kind}
+        </Heading>
+        <Tag variant={STATUS_COLOUR[job.status]} size="small">
+          {t(`jobStatus_${job.status}`)}
+        </Tag>
+      </HStack>
+      <Detail textColor="subtle">
+        {job.kind} · {new Date(job.createdAt).toLocaleString()}
+        {running ? ` · ${streaming ? t('jobLive') : t('jobPolling')}` : ''}
+      </Detail>
+      <HStack gap="space-12" align="center">
+        <div style={{ flex: 1 }}>
+          <ProgressBar
+            value={pct}
+            valueMax={100}
+            size="small"
+            aria-label={`${t('jobProgress')}: ${job.label ?? job.kind}`}
+          />
+        </div>
+        <BodyShort size="small" className="num">
+          {pct} % {job.progress.message}
+        </BodyShort>
+        {running && (
+          <Button size="small" variant="secondary" loading={cancelling} onClick={cancel}>
+            {t('cancelJob')}
+          </Button>
+        )}
+      </HStack>
+      {job.status === 'succeeded' && <JobResult job={job} />}
+      {job.status === 'failed' && job.error !== null && (
+        <Alert variant="error" size="small">
+          {job.error.code}: {job.error.message}
+        </Alert>
+      )}
+    </section>
+  );
+}
+
+function fmt(x: unknown, digits = 4): string {
+  return typeof x === 'number'
+    ? x.toLocaleString(undefined, { maximumFractionDigits: digits })
+    : '–';
+}
+
+function JobResult({ job }: { job: Job }) {
+  const { t } = useI18n();
+  const r = (job.result ?? {}) as Record<string, unknown>;
+  if (job.kind === 'ri-enumeration')
+    return (
+      <Alert variant="success" size="small" data-testid="job-result">
+        {t('jobResult')}: T<sub>obs</sub> = {fmt(r.observed)}, p = {fmt(r.pValue)} (
+        {r.exact === true ? 'exact' : 'sampled'}, {fmt(r.evaluated, 0)} /{' '}
+        {fmt(r.totalAllocations, 0)})
+      </Alert>
+    );
+  if (job.kind === 'power-simulation')
+    return (
+      <Alert variant="success" size="small" data-testid="job-result">
+        {t('jobResult')}: power = {fmt(r.power, 3)} (95 % CI {fmt(r.confLow, 3)}–
+        {fmt(r.confHigh, 3)}
+        ), {fmt(r.reps, 0)} trials, {String(r.analysis ?? '')}
+      </Alert>
+    );
+  return (
+    <details data-testid="job-result">
+      <summary>{t('jobResult')}</summary>
+      <pre className="job-json">{JSON.stringify(job.result, null, 2).slice(0, 20_000)}</pre>
+    </details>
+  );
+}
+
+function RegisterImport({ onStarted }: { onStarted: () => void }) {
+  const { t } = useI18n();
+  const [file, setFile] = useState<File | null>(null);
+  const [asOf, setAsOf] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const start = async () => {
+    if (file === null) return;
+    setBusy(true);
+    setError(null);
+    try {
+      const q = /^\d{4}-\d{2}$/.test(asOf.trim()) ? `?asOf=${asOf.trim()}` : '';
+      await api('POST', `/api/jobs/register-import${q}`, file);
+      onStarted();
+    } catch (e) {
+      setError(e instanceof ApiError ? `${e.code}: ${e.message}` : String(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <section className="job-card">
+      <Heading size="small" level="3" spacing>
+        {t('registerImportTitle')}
+      </Heading>
+      <HStack gap="space-16" align="end">
+        <label className="file-field">
+          <BodyShort size="small" weight="semibold">
+            {t('registerFile')}
+          </BodyShort>
+          <input
+            type="file"
+            accept=".csv,text/csv"
+            onChange={(e) => setFile(e.target.files?.[0] ?? null)}
+          />
+        </label>
+        <TextField
+          label={t('registerAsOf')}
+          size="small"
+          value={asOf}
+          onChange={(e) => setAsOf(e.target.value)}
+        />
+        <Button size="small" onClick={start} disabled={file === null} loading={busy}>
+          {t('startImport')}
+        </Button>
+      </HStack>
+      {error !== null && <Alert variant="error">{error}</Alert>}
+    </section>
+  );
+}
