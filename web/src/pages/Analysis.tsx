@@ -4,6 +4,7 @@ import { useI18n } from '../i18n.tsx';
 import { useApi } from '../useApi.ts';
 import { LoadState } from './common.tsx';
 import { MunicipalitySection } from './Municipality.tsx';
+import { TrialAnalysisSection } from './TrialAnalysis.tsx';
 
 interface PowerCurve {
   points: { nClusters: number; power: number }[];
@@ -22,7 +23,7 @@ const FIELDS = [
 type Params = Record<(typeof FIELDS)[number]['key'], string>;
 
 /**
- * Analysis page: the power curve for a next trial (offices per arm), from the ICC, families per
+ * Analysis page: the trial analysis (plan, effects, charts, exports, long jobs), then the power curve for a next trial (offices per arm), from the ICC, families per
  * office, standardised effect and target power, drawn by the server from the report's Vega-Lite
  * spec.
  *
@@ -57,6 +58,7 @@ export function AnalysisPage() {
       <Heading size="xlarge" level="2">
         {t('analysisTitle')}
       </Heading>
+      <TrialAnalysisSection />
       <Heading size="medium" level="3">
         {t('powerTitle')}
       </Heading>

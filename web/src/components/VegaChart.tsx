@@ -1,0 +1,57 @@
+import { useEffect, useRef, useState } from 'react';
+import type { VisualizationSpec } from 'vega-embed';
+
+// Vega is loaded with the first chart, so pages without charts do not download it.
+const loadVega = () =>
+  Promise.all([import('vega-embed'), import('vega-interpreter')]).then(([e, i]) => ({
+    embed: e.default,
+    expr: i.expressionInterpreter,
+  }));
+
+/**
+ * A Vega-Lite chart drawn in the browser with vega-embed, from the same spec the server's report
+ * renders as SVG. Expressions run through Vega's interpreter, so the page needs no `unsafe-eval`
+ * in its Content-Security-Policy; the chart is an SVG with an accessible name. Vega itself is
+ * fetched with the first chart.
+ *
+ * @example
+ * <VegaChart spec={analysis.charts.forest} label="Forest plot" />
+ */
+export function VegaChart({ spec, label }: { spec: Record<string, unknown>; label: string }) {
+  const ref = useRef<HTMLDivElement>(null);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    const el = ref.current;
+    if (el === null) return;
+    let finalize: (() => void) | undefined;
+    let live = true;
+    loadVega()
+      .then(({ embed, expr }) =>
+        embed(el, spec as VisualizationSpec, {
+          renderer: 'svg',
+          actions: false,
+          ast: true,
+          expr,
+          config: { background: 'transparent' },
+        }),
+      )
+      .then((r) => {
+        if (!live) return r.finalize();
+        finalize = () => r.finalize();
+        const svg = el.querySelector('svg');
+        svg?.setAttribute('role', 'img');
+        svg?.setAttribute('aria-label', label);
+      })
+      .catch((e: unknown) => setError(e instanceof Error ? e.message : String(e)));
+    return () => {
+      live = false;
+      finalize?.();
+    };
+  }, [spec, label]);
+  return (
+    <figure className="chart" data-testid="vega-chart" aria-label={label}>
+      <div ref={ref} />
+      {error !== null && <p className="chart-error">{error}</p>}
+    </figure>
+  );
+}
