@@ -169,7 +169,7 @@ describe.skipIf(!hasChromium)('web workspace end to end (Chromium at /usr/bin/ch
     await page.getByRole('heading', { name: 'Styrkekurve for et nytt forsøk' }).waitFor();
     await page.getByRole('img', { name: 'Styrkekurve for et nytt forsøk' }).waitFor();
     const before = await page.getByText('Kontorer per arm som trengs').textContent();
-    await page.getByLabel('ICC').fill('0.2');
+    await page.getByLabel('ICC', { exact: true }).fill('0.2');
     await expect
       .poll(() => page.getByText('Kontorer per arm som trengs').textContent(), POLL)
       .not.toBe(before);

@@ -21,8 +21,13 @@ import { serverDb } from './db.ts';
 import { errorHandler } from './errors.ts';
 import { migrateServer } from './migrations/index.ts';
 import { registerAuthRoutes, SESSION_COOKIE } from './routes/auth.ts';
+import { registerJobRoutes } from './routes/jobs.ts';
+import { registerReportRoutes } from './routes/report.ts';
 import { registerWorkspaceRoutes } from './routes/workspace.ts';
+import { AuditBatcher } from './services/audit-batch.ts';
 import { TtlCache } from './services/cache.ts';
+import { createServerJobs } from './services/jobs.ts';
+import { cachedAnalysisPage, changesAnalysisData } from './services/trial-analysis.ts';
 
 /**
  * Options of {@link buildApp}.
@@ -53,6 +58,15 @@ export interface AppOptions {
   readonly cacheTtlMs?: number;
   /** How long a session lookup is remembered (default 5 s; logout forgets it at once). */
   readonly sessionCacheTtlMs?: number;
+  /** How long the trial's analysis (data, plan results) is kept when nothing is written (default 10 min). */
+  readonly analysisTtlMs?: number;
+  /**
+   * Compute the trial's analysis page in the background at start and a few seconds after data
+   * change, so researchers rarely wait for it (off by default; `tiltak serve` turns it on).
+   */
+  readonly warmAnalysis?: boolean;
+  /** Background jobs running at once (default 1). */
+  readonly jobConcurrency?: number;
   /** Fastify's logger option (off by default; no request bodies or cookies are ever logged). */
   readonly logger?: FastifyServerOptions['logger'];
 }
@@ -92,8 +106,23 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     cache: new TtlCache(options.cacheTtlMs ?? 2000),
     sessions: new TtlCache(options.sessionCacheTtlMs ?? 5000),
     analyses: new TtlCache(3600_000, 200),
+    audit: new AuditBatcher(options.store.db),
+    trialAnalyses: new TtlCache(options.analysisTtlMs ?? 10 * 60_000, 20),
+    jobs: createServerJobs(
+      options.jobConcurrency === undefined ? {} : { maxConcurrent: options.jobConcurrency },
+    ),
   };
   const secureCookies = options.secureCookies ?? true;
+  let warmTimer: ReturnType<typeof setTimeout> | undefined;
+  // Debounced: a burst of submissions recomputes once, after it.
+  const scheduleWarm = (delayMs = 3000) => {
+    if (warmTimer !== undefined) clearTimeout(warmTimer);
+    warmTimer = setTimeout(() => {
+      warmTimer = undefined;
+      cachedAnalysisPage(ctx).catch(() => {});
+    }, delayMs);
+    warmTimer.unref();
+  };
 
   await app.register(fastifySwagger, {
     openapi: {
@@ -129,9 +158,16 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       token === undefined ? null : await ctx.sessions.get(token, () => sessionUser(ctx.sdb, token));
   });
   app.addHook('onResponse', async (request, reply) => {
-    if (UNSAFE_METHODS.has(request.method) && reply.statusCode < 400) ctx.cache.clear();
+    if (UNSAFE_METHODS.has(request.method) && reply.statusCode < 400) {
+      ctx.cache.clear();
+      if (changesAnalysisData(request.method, request.url)) {
+        ctx.trialAnalyses.clear();
+        if (options.warmAnalysis === true) scheduleWarm();
+      }
+    }
   });
-  app.addHook('preHandler', async (request, reply) => {
+  // Before validation, so an anonymous or unauthorised request learns nothing from a 400.
+  app.addHook('preValidation', async (request, reply) => {
     if (!request.url.startsWith('/api/')) return;
     const config = request.routeOptions.config;
     if (UNSAFE_METHODS.has(request.method)) {
@@ -165,6 +201,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     loginRateLimit: options.loginRateLimit ?? 10,
   });
   registerWorkspaceRoutes(app, ctx);
+  registerJobRoutes(app, ctx);
+  registerReportRoutes(app, ctx);
   app.get('/api/openapi.json', { config: { public: true }, schema: { hide: true } }, async () =>
     app.swagger(),
   );
@@ -182,6 +220,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       reply.code(404).send({ code: 'NOT_FOUND', message: `no route ${request.url}` }),
     );
   }
+  app.addHook('onClose', async () => {
+    if (warmTimer !== undefined) clearTimeout(warmTimer);
+  });
   await app.ready();
+  if (options.warmAnalysis === true) scheduleWarm(0);
   return app;
 }

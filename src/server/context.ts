@@ -13,7 +13,9 @@ import type { Database } from '../store/index.ts';
 import type { Store } from '../store/open-store.ts';
 import type { Permission, SessionUser } from './auth/roles.ts';
 import type { ServerDb } from './db.ts';
+import type { AuditBatcher } from './services/audit-batch.ts';
 import type { TtlCache } from './services/cache.ts';
+import type { ServerJobs } from './services/jobs.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -62,6 +64,12 @@ export interface AppContext {
   readonly analyses: TtlCache;
   /** Session lookups by token hash, for a few seconds; logout removes its entry. */
   readonly sessions: TtlCache;
+  /** The trial's analysis data and plan results (minutes), cleared after every write. */
+  readonly trialAnalyses: TtlCache;
+  /** Group commit of audited reads into the store's hash chain. */
+  readonly audit: AuditBatcher;
+  /** The app's background job runner and upload folder (closed with the app). */
+  readonly jobs: ServerJobs;
 }
 
 /**

@@ -239,6 +239,25 @@ export const officesSchema = z.object({
       createdAt: z.string(),
     })
     .nullable(),
+  /**
+   * The validity check of the allocation record's accepted space: pairs of offices always in the
+   * same arm or always apart, and the range of the share of schemes putting a pair together.
+   * `checked: false` (with the reason) when the record is not a constrained design's.
+   */
+  validity: z
+    .object({
+      checked: z.boolean(),
+      reason: z.string().nullable(),
+      scheme: z.string().nullable(),
+      totalSchemes: z.number().nullable(),
+      acceptedSchemes: z.number().nullable(),
+      enumerated: z.boolean().nullable(),
+      alwaysTogether: z.number().int().nullable(),
+      alwaysApart: z.number().int().nullable(),
+      minShare: z.number().nullable(),
+      maxShare: z.number().nullable(),
+    })
+    .nullable(),
 });
 
 /**

@@ -47,7 +47,7 @@ const EXCLUSIONS = [
  * deterministically from a seed: offices with covariates and staff, screened families with their
  * eligibility and reasons, the office allocation, the within-office draw, enrolment, and
  * submitted baseline (T1) WAI-SR questionnaires for most enrolled families. Used by the server's
- * tests, the benchmark and `tiltak serve --demo` until the full demo trial exists.
+ * tests and the benchmark (`--small`); `tiltak serve --demo` serves the store-backed demo trial.
  *
  * @example
  * const { trial, offices, families } = await seedSmallTrial(store, { seed: 6 });

@@ -6,6 +6,7 @@ import { AnalysisPage } from './pages/Analysis.tsx';
 import { AuditPage } from './pages/Audit.tsx';
 import { FamiliesPage } from './pages/Families.tsx';
 import { FamilyPage } from './pages/Family.tsx';
+import { JobsPage } from './pages/Jobs.tsx';
 import { LoginPage } from './pages/Login.tsx';
 import { OfficesPage } from './pages/Offices.tsx';
 import { OverviewPage } from './pages/Overview.tsx';
@@ -79,7 +80,10 @@ export function App() {
     { to: '/screening', label: t('navScreening') },
     { to: '/offices', label: t('navOffices') },
     ...(user.role === 'administrator' || user.role === 'researcher'
-      ? [{ to: '/analysis', label: t('navAnalysis') }]
+      ? [
+          { to: '/analysis', label: t('navAnalysis') },
+          { to: '/jobs', label: t('navJobs') },
+        ]
       : []),
     ...(user.role === 'administrator' ? [{ to: '/audit', label: t('navAudit') }] : []),
   ];
@@ -122,6 +126,7 @@ function Route({ path, user }: { path: string; user: User }) {
   if (path === '/screening') return <ScreeningPage />;
   if (path === '/audit') return <AuditPage />;
   if (path === '/analysis') return <AnalysisPage />;
+  if (path === '/jobs') return <JobsPage user={user} />;
   const q = /^\/families\/([^/]+)\/questionnaires\/(T[1-5])\/([a-z0-9-]+)$/.exec(path);
   if (q) return <QuestionnairePage familyId={q[1]!} wave={q[2]!} instrument={q[3]!} user={user} />;
   const f = /^\/families\/([^/]+)$/.exec(path);

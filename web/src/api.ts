@@ -27,24 +27,25 @@ export function setCsrfToken(token: string): void {
 }
 
 /**
- * Call the API: JSON in and out, cookies same-origin, the CSRF token on every non-GET request.
+ * Call the API: JSON in and out (or a file as the request body), cookies same-origin, the CSRF token on every non-GET request.
  *
  * @example
  * const overview = await api<Overview>('GET', '/api/overview');
  */
 export async function api<T>(
-  method: 'GET' | 'POST' | 'PUT',
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE',
   url: string,
   body?: unknown,
 ): Promise<T> {
   const headers: Record<string, string> = {};
-  if (body !== undefined) headers['content-type'] = 'application/json';
+  const file = body instanceof Blob;
+  if (body !== undefined) headers['content-type'] = file ? 'text/csv' : 'application/json';
   if (method !== 'GET') headers['x-csrf-token'] = csrfToken;
   const res = await fetch(url, {
     method,
     headers,
     credentials: 'same-origin',
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    ...(body === undefined ? {} : { body: file ? body : JSON.stringify(body) }),
   });
   if (res.status === 204) return undefined as T;
   const data = (await res.json().catch(() => ({}))) as { code?: string; message?: string };

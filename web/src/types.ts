@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import type { jobInfoSchema } from '../../src/jobs/schemas.ts';
 import type {
   auditListSchema,
   familyDetailSchema,
@@ -26,3 +27,52 @@ export type Offices = z.output<typeof officesSchema>;
 export type Screening = z.output<typeof screeningSchema>;
 /** Audit-log entries. @example const a: AuditList = await api('GET', '/api/audit'); */
 export type AuditList = z.output<typeof auditListSchema>;
+/** A background job. @example const j: Job = await api('GET', `/api/jobs/${id}`); */
+export type Job = z.output<typeof jobInfoSchema>;
+
+/** The trial analysis page's data. @example const a: TrialAnalysis = await api('GET', '/api/analysis/trial'); */
+export interface TrialAnalysis {
+  trial: { id: string; name: string };
+  plan: {
+    title: string;
+    hash: string;
+    locked: boolean;
+    lockedAt: string | null;
+    lockedBy: string | null;
+  };
+  source: { kind: 'recorded' | 'computed'; at: string; by: string };
+  level: number;
+  adjustment: string;
+  effects: {
+    outcome: string;
+    label: string;
+    family: string;
+    term: string;
+    estimate: number | null;
+    stdError: number | null;
+    df: number | null;
+    confLow: number | null;
+    confHigh: number | null;
+    pValue: number | null;
+    pAdjusted: number | null;
+    nObs: number;
+  }[];
+  iccs: { outcome: string; group: string; icc: number; low: number; high: number }[];
+  randomisationTests: {
+    outcome: string;
+    label: string;
+    observed: number;
+    pValue: number;
+    evaluated: number;
+    exact: boolean;
+  }[];
+  charts: {
+    forest: Record<string, unknown>;
+    trajectories: { label: string; spec: Record<string, unknown> }[];
+    icc: Record<string, unknown> | null;
+    randomisation: { label: string; observed: number; spec: Record<string, unknown> }[];
+    power: { spec: Record<string, unknown>; caption: string } | null;
+  };
+  trajectoryNote: string;
+  outcomeColumns: string[];
+}

@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import { buildApp } from '../../server/app.ts';
 import { buildWeb } from '../../server/build-web.ts';
+import { prepareDemoStore } from '../../server/demo-store.ts';
 import { seedDemoUsers } from '../../server/seed-demo-users.ts';
-import { seedSmallTrial } from '../../server/seed-small-trial.ts';
 import { TiltakError } from '../../stats/errors.ts';
 import { type OpenStoreOptions, openStore } from '../../store/open-store.ts';
 
@@ -12,17 +12,20 @@ interface ServeFlags {
   dataDir?: string;
   databaseUrl?: string;
   demo?: boolean;
+  memory?: boolean;
+  seed: string;
   demoLogins?: boolean;
   build?: boolean;
-  families: string;
 }
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
 
 /**
  * Register `tiltak serve [--port N] [--host 127.0.0.1]`: build the UI if needed, open the store,
- * and serve the web application and its API. `--demo` serves an in-memory HOLF-shaped demo trial;
- * `--demo-logins` (implied by `--demo`) creates one demo account per role and prints them.
+ * and serve the web application and its API. `--demo` serves the store-backed demo trial: when
+ * the store (./data/pglite by default) has no demo trial it is built (`buildDemoTrial`, about a
+ * minute), its HOLF plan locked and run, and one demo login per role created and printed;
+ * `--memory` keeps that store in memory. `--demo-logins` only creates and prints the logins.
  *
  * Cookies are marked Secure except on plain http to a loopback address (browsers drop Secure
  * cookies there); anywhere else, put the server behind HTTPS. TILTAK_COOKIE_SECRET (32+ random
@@ -41,34 +44,52 @@ export function register(program: Command): void {
     .option('--host <address>', 'address to listen on', '127.0.0.1')
     .option('--data-dir <dir>', 'PGlite data directory (default ./data/pglite)')
     .option('--database-url <url>', 'PostgreSQL URL (default $DATABASE_URL)')
-    .option('--demo', 'serve a simulated HOLF-shaped demo trial from an in-memory store')
-    .option('--families <n>', 'families per office in the --demo trial', '12')
+    .option(
+      '--demo',
+      'serve the demo trial, building it into the store first when it is not there, with demo logins',
+    )
+    .option('--memory', 'with --demo: build the demo into an in-memory store (gone on exit)')
+    .option('--seed <n>', 'seed of the demo trial when it is built', '2016')
     .option('--demo-logins', 'create and print one demo account per role (never in production)')
     .option('--no-build', 'do not build the UI (serve the API and an existing web/dist only)')
     .action(async (flags: ServeFlags) => {
       const port = Number(flags.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535)
         throw new TiltakError('INVALID_INPUT', `--port must be a port number, got '${flags.port}'`);
-      const perOffice = Number(flags.families);
-      if (!Number.isInteger(perOffice) || perOffice < 1 || perOffice > 500)
+      const seed = Number(flags.seed);
+      if (!Number.isSafeInteger(seed) || seed < 0)
         throw new TiltakError(
           'INVALID_INPUT',
-          `--families must be 1..500, got '${flags.families}'`,
+          `--seed must be a whole number, got '${flags.seed}'`,
         );
+      if (flags.memory && !flags.demo)
+        throw new TiltakError('INVALID_INPUT', '--memory is only for --demo');
       const webRoot = flags.build === false ? undefined : await buildWeb();
-      const options: OpenStoreOptions = flags.demo
+      const options: OpenStoreOptions = flags.memory
         ? { memory: true }
         : {
             ...(flags.databaseUrl === undefined ? {} : { databaseUrl: flags.databaseUrl }),
             ...(flags.dataDir === undefined ? {} : { dataDir: flags.dataDir }),
           };
       const store = await openStore(options);
+      let trialId: string | undefined;
+      const logins = [];
       if (flags.demo) {
-        process.stderr.write('tiltak: seeding the demo trial …\n');
-        await seedSmallTrial(store, { seed: 2016, offices: 29, familiesPerOffice: perOffice });
+        const demo = await prepareDemoStore(store, {
+          seed,
+          onProgress: (stage, detail) => process.stderr.write(`tiltak: demo ${stage}: ${detail}\n`),
+        });
+        process.stderr.write(
+          demo.built
+            ? `tiltak: built the demo trial in ${store.location}\n`
+            : `tiltak: serving the demo trial already in ${store.location}\n`,
+        );
+        trialId = demo.trialId;
+        logins.push(...demo.logins);
       }
       const app = await buildApp({
         store,
+        ...(trialId === undefined ? {} : { trialId }),
         secureCookies: !LOOPBACK.has(flags.host),
         // A fixed secret keeps CSRF cookies valid across restarts; random per process otherwise.
         ...(process.env.TILTAK_COOKIE_SECRET
@@ -76,9 +97,9 @@ export function register(program: Command): void {
           : {}),
         ...(webRoot === undefined ? {} : { webRoot }),
         logger: { level: 'warn' },
+        warmAnalysis: true,
       });
-      const logins = [];
-      if (flags.demo || flags.demoLogins) {
+      if (!flags.demo && flags.demoLogins) {
         const offices = await store.db.selectFrom('office').select('id').orderBy('code').execute();
         if (offices.length < 2)
           throw new TiltakError('NOT_FOUND', 'demo logins need a trial with at least two offices');

@@ -32,6 +32,9 @@ export type Permission =
   | 'offices:read'
   | 'randomisation:draw'
   | 'analysis:read'
+  | 'report:export'
+  | 'jobs:run'
+  | 'registers:import'
   | 'users:read'
   | 'audit:read';
 
@@ -45,6 +48,12 @@ const GRANTS: Readonly<Record<Permission, readonly Role[]>> = {
   'randomisation:draw': ['administrator', 'researcher'],
   // Analyses are for the evaluators; office staff see the trial's progress, not its estimates.
   'analysis:read': ['administrator', 'researcher'],
+  // Exports hold pseudonymised analysis data: for the evaluators only.
+  'report:export': ['administrator', 'researcher'],
+  // Long analyses (randomisation tests, simulation power) run as background jobs.
+  'jobs:run': ['administrator', 'researcher'],
+  // Raw register files carry personal ids until pseudonymised: administrators only.
+  'registers:import': ['administrator'],
   'users:read': ['administrator'],
   'audit:read': ['administrator'],
 };

@@ -1,15 +1,17 @@
 import { type Kysely, type Migration, Migrator } from 'kysely';
 import { TiltakError } from '../../stats/errors.ts';
 import { accountsMigration } from './0001-accounts.ts';
+import { readIndexesMigration } from './0002-read-indexes.ts';
 
 /**
  * The server's own migrations, in the order they run. Append only.
  *
  * @example
- * Object.keys(serverMigrations); // ['server-0001-accounts']
+ * Object.keys(serverMigrations); // ['server-0001-accounts', 'server-0002-read-indexes']
  */
 export const serverMigrations: Readonly<Record<string, Migration>> = {
   'server-0001-accounts': accountsMigration,
+  'server-0002-read-indexes': readIndexesMigration,
 };
 
 /**

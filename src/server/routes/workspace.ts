@@ -118,7 +118,7 @@ export function registerWorkspaceRoutes(app: ZodApp, ctx: AppContext): void {
       },
     },
     async (request) =>
-      familyDetail(ctx.db, userOf(request), await cachedTrial(ctx), request.params.id),
+      familyDetail(ctx, userOf(request), await cachedTrial(ctx), request.params.id),
   );
 
   app.get(

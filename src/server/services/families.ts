@@ -1,8 +1,9 @@
 import { type Kysely, sql } from 'kysely';
-import { type Database, inTransaction, readFamilyAudited, toIso } from '../../store/index.ts';
+import { TiltakError } from '../../stats/errors.ts';
+import { type Database, toIso } from '../../store/index.ts';
 import type { Trial } from '../../trial/types.ts';
 import { actorOf, officeScope, pseudonymisedOnly, type SessionUser } from '../auth/roles.ts';
-import { assertFamilyAccess } from './access.ts';
+import type { AuditBatcher } from './audit-batch.ts';
 import { FAMILY_INSTRUMENTS, instrumentName } from './instruments.ts';
 
 /**
@@ -154,119 +155,135 @@ export interface FamilyDetail {
 }
 
 /**
- * Read one family record for a user: access-checked, and logged in the audit log (in the same
- * transaction as the read).
+ * Read one family record for a user: access-checked, then logged in the audit log (through the
+ * app's group-committing {@link AuditBatcher}) before it is returned, so no record is shown
+ * without its entry; a denied read logs nothing. The record is read in one statement (household,
+ * office staff and questionnaire responses as JSON aggregates), one consistent snapshot.
  *
  * @example
- * const detail = await familyDetail(db, user, trial, familyId);
+ * const detail = await familyDetail({ db, audit }, user, trial, familyId);
  */
 export async function familyDetail(
-  db: Kysely<Database>,
+  ctx: { readonly db: Kysely<Database>; readonly audit: AuditBatcher },
   user: SessionUser,
   trial: Trial,
   familyId: string,
 ): Promise<FamilyDetail> {
-  await assertFamilyAccess(db, user, familyId);
-  return inTransaction(db, async (trx) => {
-    const family = (await readFamilyAudited(trx, actorOf(user), familyId, 'family record'))!;
-    const row = await trx
-      .selectFrom('family')
-      .innerJoin('office', 'office.id', 'family.office_id')
-      .leftJoin('allocation_office', 'allocation_office.office_id', 'office.id')
-      .leftJoin('eligibility', 'eligibility.family_id', 'family.id')
-      .leftJoin('family_draw', 'family_draw.family_id', 'family.id')
-      .leftJoin('enrolment', 'enrolment.family_id', 'family.id')
-      .select([
-        'office.id as office_id',
-        'office.code',
-        'office.name',
-        'allocation_office.arm_key',
-        'eligibility.eligible',
-        'eligibility.rule',
-        'eligibility.reasons',
-        'eligibility.decided_at',
-        'family_draw.draw_group',
-        'family_draw.drawn_at',
-        'enrolment.status',
-        'enrolment.consent_date',
-        'enrolment.enrolled_date',
-        'enrolment.withdrawn_date',
-      ])
-      .where('family.id', '=', familyId)
-      .executeTakeFirstOrThrow();
-    const staff = await trx
-      .selectFrom('staff_member')
-      .select(['role', 'name'])
-      .where('office_id', '=', family.officeId)
-      .orderBy('role', 'desc')
-      .orderBy('name')
-      .execute();
-    const responses = await trx
-      .selectFrom('questionnaire_response')
-      .innerJoin('instrument', 'instrument.id', 'questionnaire_response.instrument_id')
-      .select([
-        'questionnaire_response.wave',
-        'questionnaire_response.status',
-        'questionnaire_response.submitted_at',
-        'questionnaire_response.answers',
-        'instrument.key',
-      ])
-      .where('questionnaire_response.respondent_type', '=', 'family')
-      .where('questionnaire_response.respondent_id', '=', familyId)
-      .where('questionnaire_response.trial_id', '=', trial.id)
-      .execute();
-    const hideNames = pseudonymisedOnly(user);
-    let n = 0;
-    return {
-      id: family.id,
-      pseudonym: family.pseudonym,
-      office: { id: row.office_id, code: row.code, name: row.name },
-      armKey: row.arm_key,
-      members: family.members.map((m) => ({ ...m })),
-      eligibility:
-        row.eligible === null
-          ? null
-          : {
-              eligible: row.eligible,
-              rule: row.rule ?? '',
-              reasons: (row.reasons ?? []) as string[],
-              decidedAt: toIso(row.decided_at ?? new Date(0)),
-            },
-      draw:
-        row.draw_group === null
-          ? null
-          : { group: row.draw_group, drawnAt: toIso(row.drawn_at ?? new Date(0)) },
-      enrolment:
-        row.status === null
-          ? null
-          : {
-              status: row.status,
-              consentDate: row.consent_date,
-              enrolledDate: row.enrolled_date,
-              withdrawnDate: row.withdrawn_date,
-            },
-      staff: staff.map((s) => ({
-        role: s.role,
-        name: hideNames ? (s.role === 'leader' ? 'L' : `K${++n}`) : s.name,
-      })),
-      waves: trial.waves.map((w) => ({
-        key: w.key,
-        label: w.label,
-        questionnaires: FAMILY_INSTRUMENTS.map((key) => {
-          const r = responses.find((x) => x.wave === w.key && x.key === key);
-          const answers = (r?.answers ?? {}) as Record<string, number | null>;
-          return {
-            instrumentKey: key,
-            instrumentName: instrumentName(key),
-            status: r === undefined ? ('none' as const) : r.status,
-            submittedAt:
-              r?.submitted_at === null || r === undefined
-                ? null
-                : new Date(r.submitted_at).toISOString(),
-            answered: Object.values(answers).filter((v) => v !== null).length,
-          };
-        }),
-      })),
-    };
+  const row = await ctx.db
+    .selectFrom('family')
+    .innerJoin('office', 'office.id', 'family.office_id')
+    .leftJoin('allocation_office', 'allocation_office.office_id', 'office.id')
+    .leftJoin('eligibility', 'eligibility.family_id', 'family.id')
+    .leftJoin('family_draw', 'family_draw.family_id', 'family.id')
+    .leftJoin('enrolment', 'enrolment.family_id', 'family.id')
+    .select([
+      'family.id',
+      'family.pseudonym',
+      'office.id as office_id',
+      'office.code',
+      'office.name',
+      'allocation_office.arm_key',
+      'eligibility.eligible',
+      'eligibility.rule',
+      'eligibility.reasons',
+      'eligibility.decided_at',
+      'family_draw.draw_group',
+      'family_draw.drawn_at',
+      'enrolment.status',
+      'enrolment.consent_date',
+      'enrolment.enrolled_date',
+      'enrolment.withdrawn_date',
+      sql<
+        { pseudonym: string; role: 'adult' | 'child'; birthYear: number | null }[] | null
+      >`(select json_agg(json_build_object('pseudonym', m.pseudonym, 'role', m.role, 'birthYear', m.birth_year) order by m.role, m.pseudonym) from family_member m where m.family_id = family.id)`.as(
+        'members',
+      ),
+      sql<
+        { role: 'leader' | 'coordinator'; name: string }[] | null
+      >`(select json_agg(json_build_object('role', s.role, 'name', s.name) order by s.role desc, s.name) from staff_member s where s.office_id = office.id)`.as(
+        'staff',
+      ),
+      sql<
+        | {
+            wave: string;
+            status: 'draft' | 'submitted';
+            submittedAt: string | null;
+            answers: unknown;
+            key: string;
+          }[]
+        | null
+      >`(select json_agg(json_build_object('wave', r.wave, 'status', r.status, 'submittedAt', r.submitted_at, 'answers', r.answers, 'key', i.key)) from questionnaire_response r join instrument i on i.id = r.instrument_id where r.respondent_type = 'family' and r.respondent_id = family.id and r.trial_id = ${trial.id})`.as(
+        'responses',
+      ),
+    ])
+    .where('family.id', '=', familyId)
+    .executeTakeFirst();
+  if (row === undefined) throw new TiltakError('NOT_FOUND', `family ${familyId} does not exist`);
+  const scope = officeScope(user);
+  if (scope !== null && scope !== row.office_id)
+    throw new TiltakError('FORBIDDEN', 'this family belongs to another office');
+  await ctx.audit.logRead({
+    actor: actorOf(user),
+    entity: 'family',
+    entityId: familyId,
+    purpose: 'family record',
   });
+  const responses = row.responses ?? [];
+  const hideNames = pseudonymisedOnly(user);
+  let n = 0;
+  return {
+    id: row.id,
+    pseudonym: row.pseudonym,
+    office: { id: row.office_id, code: row.code, name: row.name },
+    armKey: row.arm_key,
+    members: (row.members ?? []).map((m) => ({
+      pseudonym: m.pseudonym,
+      role: m.role,
+      birthYear: m.birthYear,
+    })),
+    eligibility:
+      row.eligible === null
+        ? null
+        : {
+            eligible: row.eligible,
+            rule: row.rule ?? '',
+            reasons: (row.reasons ?? []) as string[],
+            decidedAt: toIso(row.decided_at ?? new Date(0)),
+          },
+    draw:
+      row.draw_group === null
+        ? null
+        : { group: row.draw_group, drawnAt: toIso(row.drawn_at ?? new Date(0)) },
+    enrolment:
+      row.status === null
+        ? null
+        : {
+            status: row.status,
+            consentDate: row.consent_date,
+            enrolledDate: row.enrolled_date,
+            withdrawnDate: row.withdrawn_date,
+          },
+    staff: (row.staff ?? []).map((s) => ({
+      role: s.role,
+      name: hideNames ? (s.role === 'leader' ? 'L' : `K${++n}`) : s.name,
+    })),
+    waves: trial.waves.map((w) => ({
+      key: w.key,
+      label: w.label,
+      questionnaires: FAMILY_INSTRUMENTS.map((key) => {
+        const r = responses.find((x) => x.wave === w.key && x.key === key);
+        const answers = (r?.answers ?? {}) as Record<string, number | null>;
+        return {
+          instrumentKey: key,
+          instrumentName: instrumentName(key),
+          status: r === undefined ? ('none' as const) : r.status,
+          submittedAt:
+            r === undefined || r.submittedAt === null
+              ? null
+              : new Date(r.submittedAt).toISOString(),
+          answered: Object.values(answers).filter((v) => v !== null).length,
+        };
+      }),
+    })),
+  };
 }

@@ -53,6 +53,7 @@ export function OfficesPage({ user }: { user: User }) {
           </VStack>
         </Alert>
       )}
+      {data.validity !== null && <Validity v={data.validity} />}
       {data.balance.length > 0 && (
         <section>
           <Heading size="medium" level="3" spacing>
@@ -171,5 +172,63 @@ function DrawForm({ onDrawn }: { onDrawn: () => void }) {
         {t('drawAllocation')}
       </Button>
     </HStack>
+  );
+}
+
+/**
+ * The validity check of the allocation record's accepted space: pairs of offices always together
+ * or always apart, and the range of the share of schemes that put a pair in the same arm.
+ *
+ * @example
+ * <Validity v={offices.validity} />
+ */
+function Validity({ v }: { v: NonNullable<Offices['validity']> }) {
+  const { t } = useI18n();
+  const share = (x: number | null) => (x === null ? '–' : `${(100 * x).toFixed(1)} %`);
+  return (
+    <section data-testid="validity">
+      <Heading size="medium" level="3" spacing>
+        {t('validityTitle')}
+      </Heading>
+      {!v.checked ? (
+        <Alert variant="info" size="small">
+          {t('validityNotChecked')}: {v.reason}
+        </Alert>
+      ) : (
+        <VStack gap="space-8">
+          <Alert
+            variant={v.alwaysTogether === 0 && v.alwaysApart === 0 ? 'success' : 'warning'}
+            size="small"
+          >
+            {v.alwaysTogether === 0 && v.alwaysApart === 0 ? t('validityOk') : t('validityWarn')}
+          </Alert>
+          <Table size="small">
+            <Table.Body>
+              <Table.Row>
+                <Table.HeaderCell scope="row">{t('validitySchemes')}</Table.HeaderCell>
+                <Table.DataCell className="num">
+                  {v.acceptedSchemes?.toLocaleString()} / {v.totalSchemes?.toLocaleString()}
+                  {v.enumerated === false ? ` (${t('sampled')})` : ''}
+                </Table.DataCell>
+              </Table.Row>
+              <Table.Row>
+                <Table.HeaderCell scope="row">{t('validityAlwaysTogether')}</Table.HeaderCell>
+                <Table.DataCell className="num">{v.alwaysTogether}</Table.DataCell>
+              </Table.Row>
+              <Table.Row>
+                <Table.HeaderCell scope="row">{t('validityAlwaysApart')}</Table.HeaderCell>
+                <Table.DataCell className="num">{v.alwaysApart}</Table.DataCell>
+              </Table.Row>
+              <Table.Row>
+                <Table.HeaderCell scope="row">{t('validityShare')}</Table.HeaderCell>
+                <Table.DataCell className="num">
+                  {share(v.minShare)} – {share(v.maxShare)}
+                </Table.DataCell>
+              </Table.Row>
+            </Table.Body>
+          </Table>
+        </VStack>
+      )}
+    </section>
   );
 }
