@@ -88,7 +88,7 @@ describe.skipIf(!hasChromium)('trial analysis, jobs and report end to end (Chrom
     await page.screenshot({ path: '/tmp/tiltak-e2e-trial-analysis-ri.png' });
   }, 120_000);
 
-  it('runs an exact randomisation test and a power simulation as jobs with live progress, and cancels one', async () => {
+  it('runs an exact randomisation test, a wild cluster bootstrap and a power simulation as jobs with live progress, and cancels one', async () => {
     await page.getByLabel('Utfall', { exact: true }).selectOption('income');
     await page.getByLabel('Bølge').selectOption('T2');
     await page.getByRole('button', { name: 'Start randomiseringstest' }).click();
@@ -96,6 +96,10 @@ describe.skipIf(!hasChromium)('trial analysis, jobs and report end to end (Chrom
     await expect.poll(() => ri.getAttribute('data-status'), POLL).toBe('succeeded');
     const riText = (await ri.getByTestId('job-result').textContent()) ?? '';
     expect(riText).toMatch(/p = /);
+    await page.getByRole('button', { name: 'Start wild cluster bootstrap' }).click();
+    const boot = page.getByTestId('job').first();
+    await expect.poll(() => boot.getAttribute('data-status'), POLL).toBe('succeeded');
+    expect((await boot.getByTestId('job-result').textContent()) ?? '').toMatch(/WCR, webb/);
     await page.getByLabel('Simuleringer').fill('20000');
     await page.getByRole('button', { name: 'Start simulering' }).click();
     const sim = page.getByTestId('job').first();
@@ -109,10 +113,10 @@ describe.skipIf(!hasChromium)('trial analysis, jobs and report end to end (Chrom
     await expect.poll(() => small.getAttribute('data-status'), POLL).toBe('succeeded');
     await page.getByRole('link', { name: 'Jobber' }).click();
     await page.getByRole('heading', { name: 'Bakgrunnsjobber' }).waitFor();
-    await expect.poll(() => page.getByTestId('job').count(), POLL).toBe(3);
+    await expect.poll(() => page.getByTestId('job').count(), POLL).toBe(4);
     await page.screenshot({ path: '/tmp/tiltak-e2e-jobs.png', fullPage: true });
     const audit = await listAuditEntries(store.db, { entity: 'job' });
-    expect(audit.map((e) => e.action).sort()).toEqual(['cancel', 'submit', 'submit', 'submit']);
+    expect(audit.map((e) => e.action).sort()).toEqual(['cancel', 'submit', 'submit', 'submit', 'submit']);
   }, 180_000);
 
   it('downloads the report and shows the randomisation validity check', async () => {
@@ -146,7 +150,7 @@ describe.skipIf(!hasChromium)('trial analysis, jobs and report end to end (Chrom
     await page.getByRole('link', { name: 'Jobber' }).click();
     await page.getByRole('heading', { name: 'Importer og screen en registerfil' }).waitFor();
     // The administrator sees the researcher's jobs too.
-    await expect.poll(() => page.getByTestId('job').count(), POLL).toBe(3);
+    await expect.poll(() => page.getByTestId('job').count(), POLL).toBe(4);
     await page.locator('input[type=file]').setInputFiles({
       name: 'register.csv',
       mimeType: 'text/csv',
@@ -154,7 +158,7 @@ describe.skipIf(!hasChromium)('trial analysis, jobs and report end to end (Chrom
     });
     process.env.TILTAK_PSEUDONYM_KEY ??= 'e2e-key-0123456789abcdef0123456789';
     await page.getByRole('button', { name: 'Start import' }).click();
-    await expect.poll(() => page.getByTestId('job').count(), POLL).toBe(4);
+    await expect.poll(() => page.getByTestId('job').count(), POLL).toBe(5);
     const job = page.getByTestId('job').first();
     await expect.poll(() => job.getAttribute('data-status'), POLL).toBe('failed');
     await page.screenshot({ path: '/tmp/tiltak-e2e-register-import.png' });

@@ -192,6 +192,13 @@ const MATRIX: {
     expect: [401, 202, 202, 403, 403],
   },
   {
+    name: 'start a wild cluster bootstrap job',
+    method: 'POST',
+    url: () => '/api/jobs/wild-bootstrap',
+    body: { outcome: 'wai_sr', wave: 'T1', reps: 99 },
+    expect: [401, 202, 202, 403, 403],
+  },
+  {
     name: 'register import (a JSON body, not a file, is refused)',
     method: 'POST',
     url: () => '/api/jobs/register-import',
@@ -282,6 +289,7 @@ describe('access rules, route by role', () => {
         'GET /api/jobs/{id}/events',
         'DELETE /api/jobs/{id}',
         'POST /api/jobs/randomisation-test',
+        'POST /api/jobs/wild-bootstrap',
         'POST /api/jobs/power-simulation',
         'POST /api/jobs/register-import',
       ].sort(),

@@ -7,6 +7,7 @@ import { buildApp } from '../src/server/app.ts';
 import { InjectClient } from '../src/server/inject-client.ts';
 import { seedDemoUsers } from '../src/server/seed-demo-users.ts';
 import { seedSmallTrial } from '../src/server/seed-small-trial.ts';
+import { trialLongData } from '../src/analysis/trial-data.ts';
 import { listAuditEntries, openStore, type Store } from '../src/store/index.ts';
 
 const CHEAP = { memoryCost: 4096, timeCost: 1, parallelism: 1 };
@@ -16,10 +17,11 @@ let app: FastifyInstance;
 let admin: InjectClient;
 let researcher: InjectClient;
 let coordinator: InjectClient;
+let seeded: Awaited<ReturnType<typeof seedSmallTrial>>;
 
 beforeAll(async () => {
   store = await openStore({ memory: true });
-  const seeded = await seedSmallTrial(store, { seed: 5, offices: 6, familiesPerOffice: 6 });
+  seeded = await seedSmallTrial(store, { seed: 5, offices: 6, familiesPerOffice: 6 });
   await seedDemoUsers(store, [seeded.offices[0]!.id, seeded.offices[1]!.id], CHEAP);
   app = await buildApp({ store, loginRateLimit: 50 });
   admin = await InjectClient.login(app, 'admin', 'demo-admin-2016');
@@ -75,6 +77,51 @@ describe('background jobs', () => {
     expect(audit).toHaveLength(1);
     expect(audit[0]).toMatchObject({ action: 'submit', actor: 'user:forsker' });
     expect(JSON.stringify(audit[0]!.after)).not.toContain('[');
+  }, 60_000);
+
+  it('runs a wild cluster bootstrap of the treatment effect on one wave, clustered by office', async () => {
+    expect(
+      (await coordinator.post('/api/jobs/wild-bootstrap', { outcome: 'wai_sr', wave: 'T1' }))
+        .statusCode,
+    ).toBe(403);
+    const res = await researcher.post('/api/jobs/wild-bootstrap', {
+      outcome: 'wai_sr',
+      wave: 'T1',
+      weights: 'rademacher',
+      reps: 999,
+    });
+    expect(res.statusCode).toBe(202);
+    const done = await waitFor(researcher, (res.json() as JobInfo).id);
+    expect(done.status).toBe('succeeded');
+    const r = done.result as {
+      estimate: number;
+      pValue: number;
+      reps: number;
+      enumerated: boolean;
+      nClusters: number;
+      confLow: number;
+      confHigh: number;
+    };
+    // The same wave sliced independently: the OLS coefficient of y ~ treated is the difference in means.
+    const data = await trialLongData(store.db, seeded.trial.id);
+    const y = data.columns.get('wai_sr')!.values as ArrayLike<number>;
+    const wave = data.columns.get('wave')!.values;
+    const arm = data.columns.get('arm')!.values;
+    const sums = [0, 0];
+    const counts = [0, 0];
+    for (let i = 0; i < data.nrow; i++) {
+      if (wave[i] !== 'T1' || Number.isNaN(y[i]!)) continue;
+      const g = arm[i] === seeded.trial.arms[0]!.name ? 1 : 0;
+      sums[g]! += y[i]!;
+      counts[g]! += 1;
+    }
+    const diff = sums[1]! / counts[1]! - sums[0]! / counts[0]!;
+    expect(Math.abs(r.estimate - diff)).toBeLessThan(1e-10);
+    // Six offices: all 2^6 Rademacher sign vectors are enumerated, so p is a multiple of 1/64.
+    expect(r).toMatchObject({ enumerated: true, reps: 64, nClusters: 6 });
+    expect(Math.abs(r.pValue * 64 - Math.round(r.pValue * 64))).toBeLessThan(1e-9);
+    expect(r.confLow).toBeLessThan(r.estimate);
+    expect(r.confHigh).toBeGreaterThan(r.estimate);
   }, 60_000);
 
   it('refuses an unknown outcome or bad parameters before anything runs or is logged', async () => {

@@ -49,6 +49,15 @@ export function webIsStale(): boolean {
 export async function buildWeb(force = false): Promise<string> {
   if (!force && !webIsStale()) return WEB_DIST;
   const { build } = await import('vite');
-  await build({ configFile: `${WEB_DIR}vite.config.ts`, logLevel: 'warn' });
+  // Vite follows NODE_ENV for React's build; under a test runner it is 'test', which would ship
+  // React's development build (and StrictMode's double effects) to the browser tests.
+  const nodeEnv = process.env.NODE_ENV;
+  process.env.NODE_ENV = 'production';
+  try {
+    await build({ configFile: `${WEB_DIR}vite.config.ts`, logLevel: 'warn', mode: 'production' });
+  } finally {
+    if (nodeEnv === undefined) delete process.env.NODE_ENV;
+    else process.env.NODE_ENV = nodeEnv;
+  }
   return WEB_DIST;
 }

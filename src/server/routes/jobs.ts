@@ -13,13 +13,21 @@ import { cachedLongData } from '../services/trial-analysis.ts';
 
 const jobParams = z.object({ id: z.string().min(1).max(100) });
 const WAVES = ['T1', 'T2', 'T3', 'T4', 'T5'] as const;
+const outcomeAtWave = z.object({
+  outcome: z
+    .string()
+    .min(1)
+    .max(64)
+    .regex(/^[A-Za-z_][A-Za-z0-9_]*$/),
+  wave: z.enum(WAVES),
+});
 
 /** Largest register file accepted for upload (64 MiB). */
 const UPLOAD_LIMIT = 64 * 1024 * 1024;
 
 /**
  * Background job routes over the app's one job runner: list, poll, stream progress (server-sent
- * events), cancel, and submit a randomisation test on the trial's data, a simulation power
+ * events), cancel, and submit a randomisation test or a wild cluster bootstrap on the trial's data, a simulation power
  * analysis, or a register import (the file is uploaded as the request body into a server-owned
  * temporary folder; no path is ever taken from the user). Every submission and cancellation is
  * audited. Researchers see their own jobs, administrators every job.
@@ -155,13 +163,7 @@ export function registerJobRoutes(app: ZodApp, ctx: AppContext): void {
         summary:
           "Start an exact randomisation test of an outcome at a wave on the trial's data, over the stored allocation's accepted space (or complete randomisation); audited",
         tags: ['jobs'],
-        body: z.object({
-          outcome: z
-            .string()
-            .min(1)
-            .max(64)
-            .regex(/^[A-Za-z_][A-Za-z0-9_]*$/),
-          wave: z.enum(WAVES),
+        body: outcomeAtWave.extend({
           statistic: z.enum(['cluster-means', 'diff-in-means']).default('cluster-means'),
         }),
         response: { 202: jobInfoSchema, ...errorResponses },
@@ -178,6 +180,55 @@ export function registerJobRoutes(app: ZodApp, ctx: AppContext): void {
         params,
         `Randomisation test: ${request.body.outcome} at ${request.body.wave}`,
         summary,
+      );
+      return reply.code(202).send(job);
+    },
+  );
+
+  app.post(
+    '/api/jobs/wild-bootstrap',
+    {
+      config: { permission: 'jobs:run' },
+      schema: {
+        summary:
+          "Start a restricted wild cluster bootstrap (WCR) of the treatment effect on an outcome at a wave on the trial's data, clustered by office; audited",
+        tags: ['jobs'],
+        body: outcomeAtWave.extend({
+          reps: z.number().int().min(99).max(999_999).default(9999),
+          weights: z.enum(['rademacher', 'webb', 'mammen']).default('webb'),
+          seed: z.number().int().min(0).max(2_147_483_647).default(1),
+          level: z.number().gt(0.5).lt(1).default(0.95),
+        }),
+        response: { 202: jobInfoSchema, ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const b = request.body;
+      const { outcome, treatment, cluster } = await waveSlice(ctx, b);
+      const job = await submitAudited(
+        ctx.db,
+        runner,
+        userOf(request),
+        'wild-bootstrap',
+        {
+          formula: 'y ~ treated',
+          data: { y: outcome, treated: treatment, office: cluster },
+          cluster: 'office',
+          param: 'treated',
+          reps: b.reps,
+          weights: b.weights,
+          seed: b.seed,
+          level: b.level,
+        },
+        `Wild cluster bootstrap: ${b.outcome} at ${b.wave}`,
+        {
+          outcome: b.outcome,
+          wave: b.wave,
+          reps: b.reps,
+          weights: b.weights,
+          seed: b.seed,
+          rows: outcome.length,
+        },
       );
       return reply.code(202).send(job);
     },
@@ -278,26 +329,7 @@ async function randomisationTestParams(
   q: { outcome: string; wave: string; statistic: 'cluster-means' | 'diff-in-means' },
 ) {
   const trial = await cachedTrial(ctx);
-  const data = await cachedLongData(ctx);
-  const y = data.columns.get(q.outcome);
-  if (y === undefined || y.kind !== 'numeric' || ['months', 'children'].includes(q.outcome))
-    throw new TiltakError('UNKNOWN_COLUMN', `'${q.outcome}' is not an outcome of the trial data`);
-  const wave = data.columns.get('wave')!.values as readonly (string | null)[];
-  const arm = data.columns.get('arm')!.values as readonly (string | null)[];
-  const office = data.columns.get('office')!.values as readonly (string | null)[];
-  const treatedArm = trial.arms[0]?.name;
-  const outcome: number[] = [];
-  const treatment: (0 | 1)[] = [];
-  const cluster: string[] = [];
-  for (let i = 0; i < data.nrow; i++) {
-    const v = y.values[i]!;
-    if (wave[i] !== q.wave || Number.isNaN(v)) continue;
-    outcome.push(v);
-    treatment.push(arm[i] === treatedArm ? 1 : 0);
-    cluster.push(office[i] ?? '');
-  }
-  if (outcome.length === 0)
-    throw new TiltakError('EMPTY_DATA', `no observations of ${q.outcome} at ${q.wave}`);
+  const { outcome, treatment, cluster } = await waveSlice(ctx, q);
   let allocationRecord: Record<string, unknown> | undefined;
   const stored = await getAllocation(ctx.db, trial.id);
   if (stored !== undefined) {
@@ -336,4 +368,33 @@ async function randomisationTestParams(
       design: allocationRecord === undefined ? 'complete' : 'allocation record',
     },
   };
+}
+
+/**
+ * One wave of one outcome from the trial's long data: the values, whether each row is in the first
+ * (treated) arm, and its office code. Unknown or non-outcome columns and empty waves are refused.
+ */
+async function waveSlice(ctx: AppContext, q: { outcome: string; wave: string }) {
+  const trial = await cachedTrial(ctx);
+  const data = await cachedLongData(ctx);
+  const y = data.columns.get(q.outcome);
+  if (y === undefined || y.kind !== 'numeric' || ['months', 'children'].includes(q.outcome))
+    throw new TiltakError('UNKNOWN_COLUMN', `'${q.outcome}' is not an outcome of the trial data`);
+  const wave = data.columns.get('wave')!.values as readonly (string | null)[];
+  const arm = data.columns.get('arm')!.values as readonly (string | null)[];
+  const office = data.columns.get('office')!.values as readonly (string | null)[];
+  const treatedArm = trial.arms[0]?.name;
+  const outcome: number[] = [];
+  const treatment: (0 | 1)[] = [];
+  const cluster: string[] = [];
+  for (let i = 0; i < data.nrow; i++) {
+    const v = y.values[i]!;
+    if (wave[i] !== q.wave || Number.isNaN(v)) continue;
+    outcome.push(v);
+    treatment.push(arm[i] === treatedArm ? 1 : 0);
+    cluster.push(office[i] ?? '');
+  }
+  if (outcome.length === 0)
+    throw new TiltakError('EMPTY_DATA', `no observations of ${q.outcome} at ${q.wave}`);
+  return { outcome, treatment, cluster };
 }

@@ -21,8 +21,12 @@ export function VegaChart({ spec, label }: { spec: Record<string, unknown>; labe
   const ref = useRef<HTMLDivElement>(null);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
-    const el = ref.current;
-    if (el === null) return;
+    const host = ref.current;
+    if (host === null) return;
+    // Each run draws into its own element, so a superseded embed that resolves late cannot
+    // replace (or finalise) the chart of the run that replaced it.
+    const el = document.createElement('div');
+    host.replaceChildren(el);
     let finalize: (() => void) | undefined;
     let live = true;
     loadVega()
@@ -36,7 +40,11 @@ export function VegaChart({ spec, label }: { spec: Record<string, unknown>; labe
         }),
       )
       .then((r) => {
-        if (!live) return r.finalize();
+        if (!live) {
+          r.finalize();
+          el.remove();
+          return;
+        }
         finalize = () => r.finalize();
         const svg = el.querySelector('svg');
         svg?.setAttribute('role', 'img');

@@ -141,6 +141,15 @@ function JobResult({ job }: { job: Job }) {
         {fmt(r.totalAllocations, 0)})
       </Alert>
     );
+  if (job.kind === 'wild-bootstrap')
+    return (
+      <Alert variant="success" size="small" data-testid="job-result">
+        {t('jobResult')}: {String(r.term ?? '')} = {fmt(r.estimate)}, p = {fmt(r.pValue)},{' '}
+        {fmt(typeof r.level === 'number' ? r.level * 100 : null, 1)} % CI {fmt(r.confLow)} –{' '}
+        {fmt(r.confHigh)} (WCR, {String(r.weights ?? '')}, {fmt(r.reps, 0)} draws,{' '}
+        {fmt(r.nClusters, 0)} {t('bootClusters')})
+      </Alert>
+    );
   if (job.kind === 'power-simulation')
     return (
       <Alert variant="success" size="small" data-testid="job-result">

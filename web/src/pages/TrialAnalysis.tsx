@@ -303,6 +303,20 @@ function LongJobs({ columns }: { columns: string[] | null }) {
           >
             {t('startRi')}
           </Button>
+          <Button
+            size="small"
+            variant="secondary"
+            onClick={() =>
+              start('/api/jobs/wild-bootstrap', {
+                outcome: chosen,
+                wave,
+                reps: 9999,
+                weights: 'webb',
+              })
+            }
+          >
+            {t('startBoot')}
+          </Button>
         </HStack>
         <HStack gap="space-16" align="end">
           <BodyShort weight="semibold">{t('powerSimTitle')}</BodyShort>
