@@ -116,7 +116,13 @@ describe.skipIf(!hasChromium)('trial analysis, jobs and report end to end (Chrom
     await expect.poll(() => page.getByTestId('job').count(), POLL).toBe(4);
     await page.screenshot({ path: '/tmp/tiltak-e2e-jobs.png', fullPage: true });
     const audit = await listAuditEntries(store.db, { entity: 'job' });
-    expect(audit.map((e) => e.action).sort()).toEqual(['cancel', 'submit', 'submit', 'submit', 'submit']);
+    expect(audit.map((e) => e.action).sort()).toEqual([
+      'cancel',
+      'submit',
+      'submit',
+      'submit',
+      'submit',
+    ]);
   }, 180_000);
 
   it('downloads the report and shows the randomisation validity check', async () => {

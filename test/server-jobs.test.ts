@@ -2,12 +2,12 @@ import { existsSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { trialLongData } from '../src/analysis/trial-data.ts';
 import type { JobInfo } from '../src/jobs/index.ts';
 import { buildApp } from '../src/server/app.ts';
 import { InjectClient } from '../src/server/inject-client.ts';
 import { seedDemoUsers } from '../src/server/seed-demo-users.ts';
 import { seedSmallTrial } from '../src/server/seed-small-trial.ts';
-import { trialLongData } from '../src/analysis/trial-data.ts';
 import { listAuditEntries, openStore, type Store } from '../src/store/index.ts';
 
 const CHEAP = { memoryCost: 4096, timeCost: 1, parallelism: 1 };
