@@ -26,6 +26,7 @@ import { registerReportRoutes } from './routes/report.ts';
 import { registerWorkspaceRoutes } from './routes/workspace.ts';
 import { AuditBatcher } from './services/audit-batch.ts';
 import { TtlCache } from './services/cache.ts';
+import { loadJobRecords, saveJobRecord } from './services/job-records.ts';
 import { createServerJobs } from './services/jobs.ts';
 import { cachedAnalysisPage, changesAnalysisData } from './services/trial-analysis.ts';
 
@@ -108,9 +109,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     analyses: new TtlCache(3600_000, 200),
     audit: new AuditBatcher(options.store.db),
     trialAnalyses: new TtlCache(options.analysisTtlMs ?? 10 * 60_000, 20),
-    jobs: createServerJobs(
-      options.jobConcurrency === undefined ? {} : { maxConcurrent: options.jobConcurrency },
-    ),
+    jobs: createServerJobs({
+      ...(options.jobConcurrency === undefined ? {} : { maxConcurrent: options.jobConcurrency }),
+      restore: await loadJobRecords(serverDb(options.store)),
+      record: (job) => saveJobRecord(serverDb(options.store), job),
+      onRecordError: (e, job) => app.log.error({ job: job.id, err: e }, 'could not record a job'),
+    }),
   };
   const secureCookies = options.secureCookies ?? true;
   let warmTimer: ReturnType<typeof setTimeout> | undefined;

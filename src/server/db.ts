@@ -1,7 +1,7 @@
-import type { Kysely } from 'kysely';
+import type { ColumnType, Kysely } from 'kysely';
 import type { Database } from '../store/index.ts';
 import type { Store } from '../store/open-store.ts';
-import type { DefaultTimestamp, Timestamp } from '../store/schema.ts';
+import type { DefaultTimestamp, JsonColumn, Timestamp } from '../store/schema.ts';
 import type { Role } from './auth/roles.ts';
 
 /**
@@ -36,6 +36,23 @@ export interface AppSessionTable {
 }
 
 /**
+ * One background job as the jobs page shows it (its `JobInfo`, without parameters), kept so a
+ * restart does not lose finished jobs.
+ *
+ * @example
+ * const j = {} as AppJobTable;
+ */
+export interface AppJobTable {
+  id: string;
+  actor: string;
+  kind: string;
+  status: string;
+  created_at: Timestamp;
+  finished_at: ColumnType<Date | null, Date | string | null, Date | string | null>;
+  info: JsonColumn;
+}
+
+/**
  * The tables the web server owns, created by its own migrations in `src/server/migrations/`.
  *
  * @example
@@ -44,6 +61,7 @@ export interface AppSessionTable {
 export type ServerTables = {
   app_user: AppUserTable;
   app_session: AppSessionTable;
+  app_job: AppJobTable;
 };
 
 /**

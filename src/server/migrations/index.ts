@@ -2,16 +2,18 @@ import { type Kysely, type Migration, Migrator } from 'kysely';
 import { TiltakError } from '../../stats/errors.ts';
 import { accountsMigration } from './0001-accounts.ts';
 import { readIndexesMigration } from './0002-read-indexes.ts';
+import { jobsMigration } from './0003-jobs.ts';
 
 /**
  * The server's own migrations, in the order they run. Append only.
  *
  * @example
- * Object.keys(serverMigrations); // ['server-0001-accounts', 'server-0002-read-indexes']
+ * Object.keys(serverMigrations); // ['server-0001-accounts', 'server-0002-read-indexes', 'server-0003-jobs']
  */
 export const serverMigrations: Readonly<Record<string, Migration>> = {
   'server-0001-accounts': accountsMigration,
   'server-0002-read-indexes': readIndexesMigration,
+  'server-0003-jobs': jobsMigration,
 };
 
 /**

@@ -34,7 +34,17 @@ export interface ServerJobs {
  * @example
  * const jobs = createServerJobs({ maxConcurrent: 1 });
  */
-export function createServerJobs(options: { maxConcurrent?: number } = {}): ServerJobs {
+export function createServerJobs(
+  options: {
+    maxConcurrent?: number;
+    /** Finished (or interrupted) jobs of an earlier run, oldest first. */
+    restore?: readonly JobInfo[];
+    /** Keep a job's record: called when it is submitted and again when it finishes. */
+    record?: (job: JobInfo) => Promise<void>;
+    /** A record could not be written (the job itself is unaffected). */
+    onRecordError?: (error: unknown, job: JobInfo) => void;
+  } = {},
+): ServerJobs {
   const uploads = mkdtempSync(join(tmpdir(), 'tiltak-uploads-'));
   const owned = new Map<string, string>();
   let n = 0;
@@ -44,10 +54,28 @@ export function createServerJobs(options: { maxConcurrent?: number } = {}): Serv
     owned.delete(id);
     rmSync(path, { force: true });
   };
-  const runner = createJobRunner({
+  const record = options.record;
+  const recordError = options.onRecordError ?? (() => {});
+  const inner = createJobRunner({
     maxConcurrent: options.maxConcurrent ?? 1,
-    onFinished: (job) => removeOwned(job.id),
+    ...(options.restore === undefined ? {} : { restore: options.restore }),
+    onRecordError: recordError,
+    onFinished: async (job) => {
+      removeOwned(job.id);
+      await record?.(job);
+    },
   });
+  const runner: JobRunner =
+    record === undefined
+      ? inner
+      : {
+          ...inner,
+          submit(kind, params, submitOptions) {
+            const job = inner.submit(kind, params, submitOptions);
+            record(job).catch((e: unknown) => recordError(e, job));
+            return job;
+          },
+        };
   return {
     runner,
     saveUpload(data, extension) {
