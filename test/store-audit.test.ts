@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  appendAuditEntries,
   auditEntryHash,
   auditRead,
   createOffice,
@@ -84,6 +85,34 @@ describe.each(storeBackends())('audit log on $name', (backend) => {
     await expect(
       createOffice(store.db, '  ', { trialId: seeded.trial.id, code: 'X', name: 'X' }),
     ).rejects.toMatchObject({ code: 'NO_ACTOR' });
+  });
+
+  it('appends a batch of entries in order, chained as single writes would be, or none of them', async () => {
+    const before = await listAuditEntries(store.db);
+    const head = before.at(-1)!;
+    // More than one INSERT chunk (500 rows), so the chunking is exercised.
+    const batch = Array.from({ length: 1203 }, (_, i) => ({
+      actor: `web:${i % 7}`,
+      action: 'read',
+      entity: 'family',
+      entityId: seeded.families[i % 3]!.id,
+      before: null,
+      after: i % 2 === 0 ? { purpose: `batch ${i}` } : null,
+    }));
+    await appendAuditEntries(store.db, batch);
+    const after = await listAuditEntries(store.db);
+    const added = after.slice(before.length);
+    expect(added.map((e) => e.seq)).toEqual(batch.map((_, i) => head.seq + 1 + i));
+    expect(added[0]!.prevHash).toBe(head.hash);
+    expect(added.map((e) => [e.actor, e.entityId, e.after])).toEqual(
+      batch.map((b) => [b.actor, b.entityId, b.after]),
+    );
+    expect(await verifyAuditChain(store)).toMatchObject({ ok: true, entries: after.length });
+    // One entry without an actor: the whole batch is refused and nothing is written.
+    await expect(
+      appendAuditEntries(store.db, [batch[0]!, { ...batch[1]!, actor: ' ' }]),
+    ).rejects.toMatchObject({ code: 'NO_ACTOR' });
+    expect((await listAuditEntries(store.db)).length).toBe(after.length);
   });
 
   it('does not fork the chain under concurrent writers', async () => {

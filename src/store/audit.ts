@@ -133,14 +133,16 @@ export async function writeAudited<T>(
   return inTransaction(db, async (trx) => {
     const head = await lockChainHead(trx);
     const change = await apply(trx);
-    await appendEntry(trx, head, {
-      actor: meta.actor,
-      action: meta.action,
-      entity: meta.entity,
-      entityId: change.entityId,
-      before: change.before === null ? null : toJsonValue(change.before),
-      after: change.after === null ? null : toJsonValue(change.after),
-    });
+    await appendEntries(trx, head, [
+      {
+        actor: meta.actor,
+        action: meta.action,
+        entity: meta.entity,
+        entityId: change.entityId,
+        before: change.before === null ? null : toJsonValue(change.before),
+        after: change.after === null ? null : toJsonValue(change.after),
+      },
+    ]);
     return change.result;
   });
 }
@@ -156,18 +158,16 @@ export async function auditRead(
   db: Kysely<Database>,
   read: { actor: string; entity: string; entityId: string; purpose?: string },
 ): Promise<void> {
-  checkActor(read.actor);
-  await inTransaction(db, async (trx) => {
-    const head = await lockChainHead(trx);
-    await appendEntry(trx, head, {
+  await appendAuditEntries(db, [
+    {
       actor: read.actor,
       action: 'read',
       entity: read.entity,
       entityId: read.entityId,
       before: null,
       after: read.purpose === undefined ? null : { purpose: read.purpose },
-    });
-  });
+    },
+  ]);
 }
 
 /**
@@ -269,38 +269,71 @@ async function lockChainHead(trx: Transaction<Database>): Promise<{ seq: number;
   return { seq: Number(head.seq), hash: head.hash };
 }
 
-async function appendEntry(
+/** At most this many entries go into one INSERT (PostgreSQL allows 65,535 parameters). */
+const INSERT_CHUNK = 500;
+
+/** The fields of an entry its writer chooses; sequence, time and hashes are the chain's. */
+type EntryFields = Omit<AuditEntry, 'seq' | 'prevHash' | 'hash' | 'at'>;
+
+async function appendEntries(
   trx: Transaction<Database>,
   head: { seq: number; hash: string },
-  fields: Omit<AuditEntry, 'seq' | 'prevHash' | 'hash' | 'at'>,
+  entries: readonly EntryFields[],
 ): Promise<void> {
-  const entry = {
-    ...fields,
-    seq: head.seq + 1,
-    prevHash: head.hash,
-    at: new Date().toISOString(),
-  };
-  const hash = auditEntryHash(entry);
-  await trx
-    .insertInto('audit_log')
-    .values({
-      seq: entry.seq,
+  const at = new Date().toISOString();
+  let seq = head.seq;
+  let prevHash = head.hash;
+  const rows = entries.map((fields) => {
+    seq += 1;
+    const entry = { ...fields, seq, prevHash, at };
+    const hash = auditEntryHash(entry);
+    prevHash = hash;
+    return {
+      seq,
       prev_hash: entry.prevHash,
       hash,
       actor: entry.actor,
-      at: entry.at,
+      at,
       action: entry.action,
       entity: entry.entity,
       entity_id: entry.entityId,
       before: entry.before === null ? null : JSON.stringify(entry.before),
       after: entry.after === null ? null : JSON.stringify(entry.after),
-    })
-    .execute();
+    };
+  });
+  for (let i = 0; i < rows.length; i += INSERT_CHUNK)
+    await trx
+      .insertInto('audit_log')
+      .values(rows.slice(i, i + INSERT_CHUNK))
+      .execute();
   await trx
     .updateTable('audit_chain_head')
-    .set({ seq: entry.seq, hash })
+    .set({ seq, hash: prevHash })
     .where('id', '=', 1)
     .execute();
+}
+
+/**
+ * Append several entries to the chain in one transaction (one head lock, chunked inserts, one head
+ * update), in the order given and with one timestamp. For callers that log many events at once,
+ * such as the web app's group-committed reads; each entry is chained and verifiable exactly as if
+ * it had been written alone.
+ *
+ * @example
+ * await appendAuditEntries(store.db, [
+ *   { actor: 'user:forsker', action: 'read', entity: 'family', entityId: 'f1', before: null, after: null },
+ * ]);
+ */
+export async function appendAuditEntries(
+  db: Kysely<Database>,
+  entries: readonly EntryFields[],
+): Promise<void> {
+  for (const e of entries) checkActor(e.actor);
+  if (entries.length === 0) return;
+  await inTransaction(db, async (trx) => {
+    const head = await lockChainHead(trx);
+    await appendEntries(trx, head, entries);
+  });
 }
 
 function checkActor(actor: string): void {

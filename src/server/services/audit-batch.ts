@@ -1,6 +1,5 @@
 import type { Kysely } from 'kysely';
-import { auditEntryHash, type Database, inTransaction } from '../../store/index.ts';
-import type { JsonValue } from '../../trial/types.ts';
+import { appendAuditEntries, type Database } from '../../store/index.ts';
 
 /**
  * One read to log.
@@ -75,59 +74,16 @@ export class AuditBatcher {
   }
 }
 
-/** At most this many entries go into one INSERT (PostgreSQL allows 65,535 parameters). */
-const CHUNK = 500;
-
-async function appendReads(db: Kysely<Database>, reads: readonly AuditReadEntry[]): Promise<void> {
-  await inTransaction(db, async (trx) => {
-    const head = await trx
-      .selectFrom('audit_chain_head')
-      .select(['seq', 'hash'])
-      .where('id', '=', 1)
-      .forUpdate()
-      .executeTakeFirst();
-    if (head === undefined) throw new Error('the audit chain head row is missing');
-    let seq = Number(head.seq);
-    let prevHash = head.hash;
-    const at = new Date().toISOString();
-    const rows = reads.map((r) => {
-      const after: JsonValue | null = r.purpose === undefined ? null : { purpose: r.purpose };
-      seq += 1;
-      const entry = {
-        seq,
-        prevHash,
-        actor: r.actor,
-        at,
-        action: 'read',
-        entity: r.entity,
-        entityId: r.entityId,
-        before: null,
-        after,
-      };
-      const hash = auditEntryHash(entry);
-      prevHash = hash;
-      return {
-        seq,
-        prev_hash: entry.prevHash,
-        hash,
-        actor: entry.actor,
-        at,
-        action: entry.action,
-        entity: entry.entity,
-        entity_id: entry.entityId,
-        before: null,
-        after: after === null ? null : JSON.stringify(after),
-      };
-    });
-    for (let i = 0; i < rows.length; i += CHUNK)
-      await trx
-        .insertInto('audit_log')
-        .values(rows.slice(i, i + CHUNK))
-        .execute();
-    await trx
-      .updateTable('audit_chain_head')
-      .set({ seq, hash: prevHash })
-      .where('id', '=', 1)
-      .execute();
-  });
+function appendReads(db: Kysely<Database>, reads: readonly AuditReadEntry[]): Promise<void> {
+  return appendAuditEntries(
+    db,
+    reads.map((r) => ({
+      actor: r.actor,
+      action: 'read',
+      entity: r.entity,
+      entityId: r.entityId,
+      before: null,
+      after: r.purpose === undefined ? null : { purpose: r.purpose },
+    })),
+  );
 }
