@@ -336,7 +336,13 @@ export async function appendAuditEntries(
   });
 }
 
-function checkActor(actor: string): void {
+/**
+ * Refuse a write without an actor (`NO_ACTOR`): every audit entry names who made the change.
+ *
+ * @example
+ * checkActor('stat:anne'); // passes; checkActor(' ') throws NO_ACTOR
+ */
+export function checkActor(actor: string): void {
   if (typeof actor !== 'string' || actor.trim().length === 0)
     throw new TiltakError('NO_ACTOR', 'every write must name its actor (who made the change)');
 }

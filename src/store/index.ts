@@ -23,5 +23,6 @@ export * from './repositories/municipality-repository.ts';
 export * from './repositories/office-repository.ts';
 export * from './repositories/register-outcome-repository.ts';
 export * from './repositories/response-repository.ts';
+export * from './repositories/screened-family-repository.ts';
 export * from './repositories/trial-repository.ts';
 export type { Database } from './schema.ts';

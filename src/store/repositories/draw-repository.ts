@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import { TiltakError } from '../../stats/errors.ts';
 import type { FamilyDraw } from '../../trial/types.ts';
-import { toIso, writeAudited } from '../audit.ts';
+import { appendAuditEntries, checkActor, inTransaction, toIso, writeAudited } from '../audit.ts';
 import type { Database } from '../schema.ts';
 
 /**
@@ -52,6 +52,95 @@ export async function recordFamilyDraw(
       })
       .execute();
     return { entityId: familyId, before: null, after: draw, result: draw };
+  });
+}
+
+/** Families per `IN (…)` lookup and rows per INSERT. */
+const CHUNK = 500;
+
+/**
+ * Record the within-office draw of many families at once, in one transaction with the same rules
+ * as {@link recordFamilyDraw} (each family exists, is eligible and is not yet drawn; a family
+ * appears once): any violation rejects the whole batch and writes nothing. One audit entry per
+ * family, appended under one chain-head lock.
+ *
+ * @example
+ * await recordFamilyDraws(store.db, 'system:draw', [{ familyId: a, group: 'drawn' }, { familyId: b, group: 'comparison' }]);
+ */
+export async function recordFamilyDraws(
+  db: Kysely<Database>,
+  actor: string,
+  draws: readonly { familyId: string; group: 'drawn' | 'comparison' }[],
+): Promise<FamilyDraw[]> {
+  checkActor(actor);
+  const seen = new Set<string>();
+  draws.forEach((d, i) => {
+    if (d.group !== 'drawn' && d.group !== 'comparison')
+      throw new TiltakError(
+        'INVALID_INPUT',
+        `draws[${i}]: draw group must be 'drawn' or 'comparison', got '${d.group}'`,
+      );
+    if (seen.has(d.familyId))
+      throw new TiltakError('DUPLICATE', `draws[${i}]: family ${d.familyId} appears twice`);
+    seen.add(d.familyId);
+  });
+  if (draws.length === 0) return [];
+  return inTransaction(db, async (trx) => {
+    const state = new Map<string, { officeId: string; eligible: boolean; drawn: boolean }>();
+    for (let i = 0; i < draws.length; i += CHUNK) {
+      const rows = await trx
+        .selectFrom('family')
+        .leftJoin('eligibility', 'eligibility.family_id', 'family.id')
+        .leftJoin('family_draw', 'family_draw.family_id', 'family.id')
+        .select(['family.id', 'family.office_id', 'eligibility.eligible', 'family_draw.draw_group'])
+        .where(
+          'family.id',
+          'in',
+          draws.slice(i, i + CHUNK).map((d) => d.familyId),
+        )
+        .execute();
+      for (const r of rows)
+        state.set(r.id, {
+          officeId: r.office_id,
+          eligible: r.eligible === true,
+          drawn: r.draw_group !== null,
+        });
+    }
+    const drawnAt = new Date().toISOString();
+    const out = draws.map((d): FamilyDraw => {
+      const f = state.get(d.familyId);
+      if (f === undefined)
+        throw new TiltakError('NOT_FOUND', `family ${d.familyId} does not exist`);
+      if (!f.eligible)
+        throw new TiltakError('NOT_ELIGIBLE', `family ${d.familyId} is not recorded as eligible`);
+      if (f.drawn)
+        throw new TiltakError('ALREADY_DRAWN', `family ${d.familyId} has already been drawn`);
+      return { familyId: d.familyId, officeId: f.officeId, group: d.group, drawnAt };
+    });
+    for (let i = 0; i < out.length; i += CHUNK)
+      await trx
+        .insertInto('family_draw')
+        .values(
+          out.slice(i, i + CHUNK).map((d) => ({
+            family_id: d.familyId,
+            office_id: d.officeId,
+            draw_group: d.group,
+            drawn_at: d.drawnAt,
+          })),
+        )
+        .execute();
+    await appendAuditEntries(
+      trx,
+      out.map((d) => ({
+        actor,
+        action: 'draw',
+        entity: 'family_draw',
+        entityId: d.familyId,
+        before: null,
+        after: { ...d },
+      })),
+    );
+    return out;
   });
 }
 

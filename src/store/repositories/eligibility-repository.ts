@@ -7,7 +7,13 @@ import type { Database } from '../schema.ts';
 import { parseInput } from '../validate.ts';
 import { nonEmpty } from './zod-types.ts';
 
-const eligibilitySchema = z.object({
+/**
+ * Validation of an eligibility decision.
+ *
+ * @example
+ * eligibilitySchema.parse({ familyId, eligible: true, rule: 'holf@1', reasons: ['meets every rule'] });
+ */
+export const eligibilitySchema = z.object({
   familyId: nonEmpty,
   eligible: z.boolean(),
   rule: nonEmpty,

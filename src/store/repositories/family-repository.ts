@@ -15,7 +15,14 @@ const memberSchema = z.object({
   birthYear: z.number().int().min(1900).max(2100).nullable().default(null),
 });
 
-const familyInputSchema = z.object({
+/**
+ * Validation of a family: office, pseudonym and a household with at least one adult and unique
+ * member pseudonyms.
+ *
+ * @example
+ * familyInputSchema.parse({ officeId, pseudonym: 'F-1', members: [{ pseudonym: 'P-1', role: 'adult' }] });
+ */
+export const familyInputSchema = z.object({
   officeId: nonEmpty,
   pseudonym: nonEmpty,
   members: z

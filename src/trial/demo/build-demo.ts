@@ -10,17 +10,16 @@ import { TiltakError } from '../../stats/errors.ts';
 import { createRng, type Rng } from '../../stats/random.ts';
 import {
   addStaffMember,
-  createFamily,
   createInstrument,
   createOffice,
   createTrial,
   importMunicipalityStatistics,
   inTransaction,
   recordAllocation,
-  recordEligibility,
-  recordFamilyDraw,
+  recordFamilyDraws,
   saveResponseDraft,
   setEnrolment,
+  storeScreenedFamilies,
   submitResponse,
   upsertRegisterOutcomes,
 } from '../../store/index.ts';
@@ -279,33 +278,39 @@ export async function buildDemoTrial(
     const eligibleByOffice = new Map<string, string[]>();
     const childrenOf = new Map<string, number>();
     const rule = `${rules.id}@${rules.version}`;
+    const screenedStored = await storeScreenedFamilies(
+      db,
+      DEMO_ACTOR,
+      identified.map((f) => {
+        const ages = latestRow.get(f.pseudonym)?.child_ages ?? [];
+        return {
+          officeId: officeIds.get(officeOf.get(f.pseudonym)!)!,
+          pseudonym: f.pseudonym,
+          members: [
+            { pseudonym: f.pseudonym, role: 'adult' as const },
+            ...ages.map((age, j) => ({
+              pseudonym: `${f.pseudonym.slice(0, 32)}-child-${j + 1}`,
+              role: 'child' as const,
+              birthYear: DEMO_AS_OF.year - age,
+            })),
+          ],
+          eligibility: {
+            eligible: f.eligible,
+            rule: f.eligible ? rule : `${rule}:${f.decisiveRule?.id ?? 'unknown'}`,
+            reasons: eligibilityReasons(f, rules.exclusion),
+            decidedAt: DECIDED_AT,
+          },
+        };
+      }),
+    );
     for (const f of identified) {
-      const office = officeOf.get(f.pseudonym)!;
-      const ages = latestRow.get(f.pseudonym)?.child_ages ?? [];
-      const family = await createFamily(db, DEMO_ACTOR, {
-        officeId: officeIds.get(office)!,
-        pseudonym: f.pseudonym,
-        members: [
-          { pseudonym: f.pseudonym, role: 'adult' },
-          ...ages.map((age, j) => ({
-            pseudonym: `${f.pseudonym.slice(0, 32)}-child-${j + 1}`,
-            role: 'child' as const,
-            birthYear: DEMO_AS_OF.year - age,
-          })),
-        ],
-      });
-      familyIds.set(f.pseudonym, family.id);
-      childrenOf.set(family.id, ages.length);
-      await recordEligibility(db, DEMO_ACTOR, {
-        familyId: family.id,
-        eligible: f.eligible,
-        rule: f.eligible ? rule : `${rule}:${f.decisiveRule?.id ?? 'unknown'}`,
-        reasons: eligibilityReasons(f, rules.exclusion),
-        decidedAt: DECIDED_AT,
-      });
+      const id = screenedStored.familyIds.get(f.pseudonym)!;
+      familyIds.set(f.pseudonym, id);
+      childrenOf.set(id, latestRow.get(f.pseudonym)?.child_ages.length ?? 0);
       if (f.eligible) {
+        const office = officeOf.get(f.pseudonym)!;
         const list = eligibleByOffice.get(office) ?? [];
-        list.push(family.id);
+        list.push(id);
         eligibleByOffice.set(office, list);
       }
     }
@@ -333,13 +338,15 @@ export async function buildDemoTrial(
     );
     const draws = drawFamilies(eligibleByOffice, k, rng);
     const drawn: { familyId: string; office: string }[] = [];
+    const drawRows: { familyId: string; group: 'drawn' | 'comparison' }[] = [];
     for (const [office, d] of draws) {
       for (const id of d.drawn) {
-        await recordFamilyDraw(db, DEMO_ACTOR, id, 'drawn');
+        drawRows.push({ familyId: id, group: 'drawn' });
         drawn.push({ familyId: id, office });
       }
-      for (const id of d.comparison) await recordFamilyDraw(db, DEMO_ACTOR, id, 'comparison');
+      for (const id of d.comparison) drawRows.push({ familyId: id, group: 'comparison' });
     }
+    await recordFamilyDraws(db, DEMO_ACTOR, drawRows);
     lap('draw', `${drawn.length} families drawn, the other eligible kept as comparison`);
 
     const declines = new Set(
