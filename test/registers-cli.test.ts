@@ -6,6 +6,7 @@ import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vites
 import { register } from '../src/cli/commands/registers.ts';
 import { PSEUDONYM_KEY_ENV } from '../src/registers/pseudonym.ts';
 import { isTiltakError } from '../src/stats/errors.ts';
+import { createOffice, createTrial, listAuditEntries, openStore } from '../src/store/index.ts';
 
 const HOLF = 'test/fixtures/data/registers-holf.csv';
 const BAD = 'test/fixtures/data/registers-bad.csv';
@@ -138,4 +139,91 @@ describe('tiltak screen', () => {
       'BAD_MONTH',
     );
   });
+});
+
+describe('tiltak screen --store', () => {
+  const dataDir = join(dir, 'store');
+
+  it('stores the identified families of the trial’s offices with their decisions, once', async () => {
+    const store = await openStore({ dataDir });
+    try {
+      const trial = await createTrial(store.db, 'stat:anne', {
+        name: 'HOLF',
+        startDate: '2020-01-01',
+        arms: [
+          { key: 'holf', name: 'HOLF' },
+          { key: 'control', name: 'control' },
+        ],
+      });
+      for (const [code, municipality] of [
+        ['oslo-a', '0301'],
+        ['oslo-b', '0301'],
+        ['bergen', '4601'],
+      ] as const)
+        await createOffice(store.db, 'stat:anne', {
+          trialId: trial.id,
+          code,
+          name: code,
+          covariates: { municipality },
+        });
+    } finally {
+      await store.close();
+    }
+    const args = ['screen', HOLF, '--key-file', keyFile, '--store', '--data-dir', dataDir];
+    // Two offices serve Oslo: without a map the run is refused and nothing is stored.
+    const ambiguous = await runError(...args, '--json');
+    expect(ambiguous.code).toBe('AMBIGUOUS_OFFICE');
+    expect(ambiguous.message).toContain('0301');
+    const map = join(dir, 'offices.csv');
+    writeFileSync(map, 'municipality;office\n0301;oslo-a\n');
+    out = '';
+    await run(...args, '--office-map', map, '--json');
+    const first = JSON.parse(out.trim());
+    const s = first.stored;
+    // Every family is accounted for: stored, outside the offices (5001 has none), or not included.
+    expect(s.identified + s.outsideOffices).toBe(first.meetingInclusion);
+    expect(s.notIncluded).toBe(first.families - first.meetingInclusion);
+    expect(s.outsideOffices).toBeGreaterThan(0);
+    expect(s).toMatchObject({ trial: 'HOLF', created: s.identified, updated: 0, unchanged: 0 });
+    expect(s.byOffice.map((o: { office: string }) => o.office)).toEqual(['bergen', 'oslo-a']);
+    const check = await openStore({ dataDir });
+    try {
+      const families = await check.db.selectFrom('family').select('id').execute();
+      expect(families).toHaveLength(s.identified);
+      const eligible = await check.db
+        .selectFrom('eligibility')
+        .select('family_id')
+        .where('eligible', '=', true)
+        .execute();
+      expect(eligible).toHaveLength(
+        s.byOffice.reduce((n: number, o: { eligible: number }) => n + o.eligible, 0),
+      );
+      const excluded = await check.db
+        .selectFrom('eligibility')
+        .select(['rule', 'reasons'])
+        .where('eligible', '=', false)
+        .execute();
+      for (const e of excluded) {
+        expect(e.rule).toMatch(/^holf@.+:/);
+        expect((e.reasons as string[]).length).toBeGreaterThan(0);
+      }
+      expect(
+        (await listAuditEntries(check.db, { entity: 'family' })).every((a) =>
+          a.actor.startsWith('cli'),
+        ),
+      ).toBe(true);
+    } finally {
+      await check.close();
+    }
+    out = '';
+    await run(...args, '--office-map', map);
+    expect(out).toContain(
+      `${s.identified} identified families (0 new, 0 with a changed decision, ${s.identified} unchanged)`,
+    );
+    writeFileSync(map, 'municipality,office\n0301,nowhere\n');
+    expect((await runError(...args, '--office-map', map)).code).toBe('UNKNOWN_OFFICE');
+    writeFileSync(map, 'municipality,office\n301,oslo-a\n');
+    const bad = await runError(...args, '--office-map', map);
+    expect(bad.message).toMatch(/row 2, column municipality: '301'/);
+  }, 60_000);
 });

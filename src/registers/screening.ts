@@ -41,6 +41,8 @@ export interface YearMonth {
 export interface FamilyScreeningResult extends EligibilityDecision {
   readonly pseudonym: string;
   readonly municipality: string;
+  /** Ages of the household's children under 18, from the family's latest register year in the window. */
+  readonly childAges: readonly number[];
   /** Last month of the screening window, `YYYY-MM`. */
   readonly asOf: string;
   readonly ruleSetId: string;
@@ -143,7 +145,7 @@ export function derivedFieldsSql(table: string, asOf: YearMonth): string {
     `SELECT pseudonym, municipality, year, ${saMonths} AS sa_months, ${amount} AS sa_amount, ` +
     `main_income_source = ${SA_MAIN_INCOME_CODE} AS sa_main, ${onTop} AS on_top, ` +
     'len(list_filter(child_ages, lambda a: a < 16)) AS under16, len(child_ages) AS under18, ' +
-    'work_status = 10 AS kvp, other_family_project, parent_in_treatment, ' +
+    'child_ages, work_status = 10 AS kvp, other_family_project, parent_in_treatment, ' +
     'children_placed_outside_home, child_welfare_case ' +
     `FROM ${table} WHERE year BETWEEN ${asOf.year - 1} AND ${asOf.year}`;
   return (
@@ -154,6 +156,7 @@ export function derivedFieldsSql(table: string, asOf: YearMonth): string {
     'CAST(sum(sa_amount) AS DOUBLE) AS sa_amount_last12, ' +
     'CAST(arg_max(under16, year) AS INTEGER) AS children_under_16, ' +
     'CAST(arg_max(under18, year) AS INTEGER) AS children_under_18, ' +
+    'arg_max(child_ages, year) AS child_ages, ' +
     'arg_max(kvp, year) AS kvp_participant, ' +
     'arg_max(other_family_project, year) AS other_family_project, ' +
     'arg_max(parent_in_treatment, year) AS parent_in_treatment, ' +
@@ -279,6 +282,7 @@ export async function readScreeningResults(
   const cols = [
     'pseudonym',
     'municipality',
+    'child_ages',
     ...DERIVED_FIELD_NAMES,
     ...rules.inclusion.map((r) => failColumn(r.id)),
     ...rules.exclusion.map((r) => hitColumn(r.id)),
@@ -293,16 +297,17 @@ export async function readScreeningResults(
   return rows.map((row) => {
     const fields = {} as Record<DerivedFieldName, number | boolean>;
     DERIVED_FIELD_NAMES.forEach((name, j) => {
-      const v = row[2 + j];
+      const v = row[3 + j];
       fields[name] = isFlagField(name) ? v === true : Number(v);
     });
-    const failed = rules.inclusion.filter((_, i) => row[2 + nf + i] === true).map((r) => r.id);
+    const failed = rules.inclusion.filter((_, i) => row[3 + nf + i] === true).map((r) => r.id);
     const matched = rules.exclusion
-      .filter((_, i) => row[2 + nf + rules.inclusion.length + i] === true)
+      .filter((_, i) => row[3 + nf + rules.inclusion.length + i] === true)
       .map((r) => r.id);
     return {
       pseudonym: String(row[0]),
       municipality: String(row[1]),
+      childAges: (Array.isArray(row[2]) ? row[2] : []).map(Number),
       asOf: ym,
       ruleSetId: rules.id,
       ruleSetVersion: rules.version,

@@ -1,4 +1,5 @@
 import { type Command, Option } from 'commander';
+import { resolveTrial } from '../../analysis/store-plan.ts';
 import { fileFormat, openDuck, sqlString } from '../../registers/duckdb.ts';
 import {
   formatBadRows,
@@ -14,8 +15,14 @@ import {
   type ScreeningSummary,
   screen,
 } from '../../registers/screening.ts';
+import {
+  readOfficeMap,
+  type StoreScreeningResult,
+  storeScreening,
+} from '../../registers/store-screening.ts';
 import { TiltakError } from '../../stats/errors.ts';
 import { holfRuleSet, loadRuleSet } from '../../trial/eligibility-rules.ts';
+import { cliActor, withStore } from './plan.ts';
 
 interface ImportOptions {
   keyFile?: string;
@@ -30,6 +37,23 @@ interface ScreenOptions {
   out?: string;
   lang: 'nb' | 'en';
   json?: boolean;
+  store?: boolean;
+  trial: string;
+  officeMap?: string;
+  dataDir?: string;
+  databaseUrl?: string;
+}
+
+function formatStored(r: StoreScreeningResult, trial: string): string {
+  const lines = [
+    `Stored in trial ${trial}: ${r.identified} identified families (${r.created} new, ${r.updated} with a changed decision, ${r.unchanged} unchanged)`,
+    `  not meeting inclusion (not stored): ${r.notIncluded}; outside the trial's offices: ${r.outsideOffices}`,
+    ...r.byOffice.map(
+      (o) =>
+        `  ${o.office.padEnd(20)} ${String(o.identified).padStart(6)} identified, ${String(o.eligible).padStart(6)} eligible`,
+    ),
+  ];
+  return `${lines.join('\n')}\n`;
 }
 
 function print(s: string): void {
@@ -154,18 +178,49 @@ export function register(program: Command): void {
     .addOption(
       new Option('--lang <lang>', 'language of the reasons').choices(['nb', 'en']).default('en'),
     )
+    .option(
+      '--store',
+      'store the identified families and their decisions in the trial (one audited transaction; storing again changes nothing)',
+    )
+    .option('--trial <name-or-id>', 'trial to store into (with --store)', 'HOLF')
+    .option(
+      '--office-map <file>',
+      "CSV with columns municipality,office (office code) saying which office screens each municipality's families; default: the offices' municipality covariate",
+    )
+    .option('--data-dir <dir>', 'PGlite data directory (default ./data/pglite)')
+    .option('--database-url <url>', 'PostgreSQL URL (default $DATABASE_URL)')
     .option('--json', 'print one JSON object')
     .action(async (file: string, opts: ScreenOptions) => {
       const rules = opts.rules === undefined ? holfRuleSet() : loadRuleSet(opts.rules);
       const asOf = opts.asOf === undefined ? undefined : parseYearMonth(opts.asOf);
+      const officeMap = opts.officeMap === undefined ? undefined : readOfficeMap(opts.officeMap);
       let input: ScreeningInput;
       if (await isPseudonymisedParquet(file)) input = { parquet: file };
       else input = { rows: (await importOrReport(file, opts.keyFile, opts.json === true)).rows };
-      const run = await screen(input, rules, { asOf, resultsOut: opts.out });
+      const run = await screen(input, rules, {
+        asOf,
+        resultsOut: opts.out,
+        collect: opts.store === true,
+      });
+      let stored: (StoreScreeningResult & { trial: string }) | null = null;
+      if (opts.store === true)
+        stored = await withStore(opts, async (store) => {
+          const trial = await resolveTrial(store.db, opts.trial);
+          const r = await storeScreening(store.db, cliActor(), {
+            trialId: trial.id,
+            families: run.families ?? [],
+            rules,
+            ...(officeMap === undefined ? {} : { officeMap }),
+          });
+          return { trial: trial.name, ...r };
+        });
       if (opts.json === true)
         print(
-          `${JSON.stringify({ status: 'screened', file, out: opts.out ?? null, ...run.summary })}\n`,
+          `${JSON.stringify({ status: 'screened', file, out: opts.out ?? null, ...run.summary, stored })}\n`,
         );
-      else print(formatScreening(run.summary, opts.lang));
+      else {
+        print(formatScreening(run.summary, opts.lang));
+        if (stored !== null) print(formatStored(stored, stored.trial));
+      }
     });
 }

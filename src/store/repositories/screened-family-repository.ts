@@ -47,7 +47,7 @@ export interface StoredScreening {
 /**
  * Store a screening run's families and their eligibility decisions in one transaction: new
  * families are created with their household and decision; families already stored (by pseudonym)
- * get their decision re-recorded only when it changed, so storing the same run twice changes
+ * get their decision re-recorded only when it changed (outcome, rule or reasons; not the date), so storing the same run twice changes
  * nothing. Every item is validated first and any bad one rejects the whole batch with its index;
  * each created family and each recorded decision has its audit entry (as `createFamily` and
  * `recordEligibility` write them), appended under one chain-head lock. Thousands of families take
@@ -194,13 +194,13 @@ function entry(
   };
 }
 
+// The decision, not when it was taken: re-screening a later month with the same outcome writes nothing.
 function sameDecision(a: EligibilityResult, b: EligibilityResult): boolean {
   return (
     a.eligible === b.eligible &&
     a.rule === b.rule &&
     a.reasons.length === b.reasons.length &&
-    a.reasons.every((r, i) => r === b.reasons[i]) &&
-    a.decidedAt === b.decidedAt
+    a.reasons.every((r, i) => r === b.reasons[i])
   );
 }
 

@@ -5,7 +5,8 @@ import { designSpec, randomize } from '../../design/randomize.ts';
 import { allocationRecord } from '../../design/record.ts';
 import { validateAndPseudonymise } from '../../registers/import.ts';
 import type { PseudonymisedRegisterRow } from '../../registers/schema.ts';
-import { type FamilyScreeningResult, screen } from '../../registers/screening.ts';
+import { screen } from '../../registers/screening.ts';
+import { screenedFamilyInput } from '../../registers/store-screening.ts';
 import { TiltakError } from '../../stats/errors.ts';
 import { createRng, type Rng } from '../../stats/random.ts';
 import {
@@ -208,7 +209,6 @@ export async function buildDemoTrial(
   lap('registers', `${registerRows} register rows for ${records.recipients} recipients generated`);
   const key = demoPseudonymKey(seed);
   const officeOf = new Map<string, string>();
-  const latestRow = new Map<string, PseudonymisedRegisterRow>();
   const imported: PseudonymisedRegisterRow[] = [];
   for (const batch of records.batches) {
     const rows = validateAndPseudonymise(
@@ -218,8 +218,6 @@ export async function buildDemoTrial(
     );
     for (const r of rows) {
       if (batch.office !== null) officeOf.set(r.pseudonym, batch.office);
-      const prev = latestRow.get(r.pseudonym);
-      if (prev === undefined || prev.year < r.year) latestRow.set(r.pseudonym, r);
       imported.push(r);
     }
   }
@@ -277,36 +275,17 @@ export async function buildDemoTrial(
     const familyIds = new Map<string, string>();
     const eligibleByOffice = new Map<string, string[]>();
     const childrenOf = new Map<string, number>();
-    const rule = `${rules.id}@${rules.version}`;
     const screenedStored = await storeScreenedFamilies(
       db,
       DEMO_ACTOR,
-      identified.map((f) => {
-        const ages = latestRow.get(f.pseudonym)?.child_ages ?? [];
-        return {
-          officeId: officeIds.get(officeOf.get(f.pseudonym)!)!,
-          pseudonym: f.pseudonym,
-          members: [
-            { pseudonym: f.pseudonym, role: 'adult' as const },
-            ...ages.map((age, j) => ({
-              pseudonym: `${f.pseudonym.slice(0, 32)}-child-${j + 1}`,
-              role: 'child' as const,
-              birthYear: DEMO_AS_OF.year - age,
-            })),
-          ],
-          eligibility: {
-            eligible: f.eligible,
-            rule: f.eligible ? rule : `${rule}:${f.decisiveRule?.id ?? 'unknown'}`,
-            reasons: eligibilityReasons(f, rules.exclusion),
-            decidedAt: DECIDED_AT,
-          },
-        };
-      }),
+      identified.map((f) =>
+        screenedFamilyInput(f, officeIds.get(officeOf.get(f.pseudonym)!)!, rules, DECIDED_AT),
+      ),
     );
     for (const f of identified) {
       const id = screenedStored.familyIds.get(f.pseudonym)!;
       familyIds.set(f.pseudonym, id);
-      childrenOf.set(id, latestRow.get(f.pseudonym)?.child_ages.length ?? 0);
+      childrenOf.set(id, f.childAges.length);
       if (f.eligible) {
         const office = officeOf.get(f.pseudonym)!;
         const list = eligibleByOffice.get(office) ?? [];
@@ -489,18 +468,6 @@ export async function buildDemoTrial(
     };
   });
   return summary;
-}
-
-function eligibilityReasons(
-  f: FamilyScreeningResult,
-  exclusion: readonly { id: string; reason: { en: string } }[],
-): string[] {
-  if (f.eligible) return ['meets every inclusion rule and no exclusion rule'];
-  // Decisive reason first (the first matched exclusion rule, in rule-set order).
-  const reasons = exclusion
-    .filter((r) => f.matchedExclusions.includes(r.id))
-    .map((r) => r.reason.en);
-  return reasons.length > 0 ? reasons : [f.decisiveRule?.reason.en ?? 'not eligible'];
 }
 
 /** Calendar month index (year * 12 + month - 1) of an ISO date. */
