@@ -167,8 +167,35 @@ describe.skipIf(!hasChromium)('trial analysis, jobs and report end to end (Chrom
     await expect.poll(() => page.getByTestId('job').count(), POLL).toBe(5);
     const job = page.getByTestId('job').first();
     await expect.poll(() => job.getAttribute('data-status'), POLL).toBe('failed');
-    await page.screenshot({ path: '/tmp/tiltak-e2e-register-import.png' });
     const audit = await listAuditEntries(store.db, { entity: 'job' });
     expect(audit.at(-1)).toMatchObject({ action: 'submit', actor: 'user:admin' });
+    // A real extract, as one office's caseload: screened, reviewed, then stored in the trial.
+    const office = await store.db
+      .selectFrom('office')
+      .select(['id', 'code', 'name'])
+      .orderBy('code')
+      .executeTakeFirstOrThrow();
+    const before = await store.db
+      .selectFrom('family')
+      .select('id')
+      .where('office_id', '=', office.id)
+      .execute();
+    await page.locator('input[type=file]').setInputFiles('test/fixtures/data/registers-holf.csv');
+    await page.getByLabel('Kontorets saksmengde').selectOption(office.code);
+    await page.getByRole('button', { name: 'Start import' }).click();
+    await expect.poll(() => page.getByTestId('job').count(), POLL).toBe(6);
+    const good = page.getByTestId('job').first();
+    await expect.poll(() => good.getAttribute('data-status'), POLL).toBe('succeeded');
+    await good.getByRole('button', { name: 'Lagre familiene i forsøket' }).click();
+    const stored = good.getByTestId('stored-screening');
+    await stored.waitFor(POLL);
+    expect(await stored.textContent()).toMatch(/Lagret i forsøket: \d+/);
+    await page.screenshot({ path: '/tmp/tiltak-e2e-register-import.png' });
+    const after = await store.db
+      .selectFrom('family')
+      .select('id')
+      .where('office_id', '=', office.id)
+      .execute();
+    expect(after.length).toBeGreaterThan(before.length);
   }, 120_000);
 });

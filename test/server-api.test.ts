@@ -206,6 +206,13 @@ const MATRIX: {
     expect: [401, 400, 403, 403, 403],
   },
   {
+    name: 'store a job’s screening (an administrator’s job without screening results: 409)',
+    method: 'POST',
+    url: () => `/api/jobs/${adminJob}/store-screening`,
+    body: {},
+    expect: [401, 409, 403, 403, 403],
+  },
+  {
     name: "a researcher's job",
     method: 'GET',
     url: () => `/api/jobs/${researcherJob}`,
@@ -292,6 +299,7 @@ describe('access rules, route by role', () => {
         'POST /api/jobs/wild-bootstrap',
         'POST /api/jobs/power-simulation',
         'POST /api/jobs/register-import',
+        'POST /api/jobs/{id}/store-screening',
       ].sort(),
     );
     const put = spec.paths['/api/families/{id}/questionnaires/{wave}/{instrument}']!.put as {

@@ -1,4 +1,4 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,7 +8,12 @@ import { buildApp } from '../src/server/app.ts';
 import { InjectClient } from '../src/server/inject-client.ts';
 import { seedDemoUsers } from '../src/server/seed-demo-users.ts';
 import { seedSmallTrial } from '../src/server/seed-small-trial.ts';
-import { listAuditEntries, openStore, type Store } from '../src/store/index.ts';
+import {
+  listAuditEntries,
+  openStore,
+  type Store,
+  updateOfficeCovariates,
+} from '../src/store/index.ts';
 
 const CHEAP = { memoryCost: 4096, timeCost: 1, parallelism: 1 };
 
@@ -233,6 +238,80 @@ describe('background jobs', () => {
     expect(path.statusCode).toBe(400);
     if (saved === undefined) delete process.env.TILTAK_PSEUDONYM_KEY;
     else process.env.TILTAK_PSEUDONYM_KEY = saved;
+  }, 60_000);
+
+  it('stores a reviewed register import’s identified families in the trial, once', async () => {
+    const saved = process.env.TILTAK_PSEUDONYM_KEY;
+    process.env.TILTAK_PSEUDONYM_KEY = 'test-key-0123456789abcdef0123456789';
+    try {
+      // Two of the trial's offices serve the fixture's Oslo and Bergen families; 5001 has none.
+      for (const [k, municipality] of [
+        [0, '0301'],
+        [1, '4601'],
+      ] as const) {
+        const o = await store.db
+          .selectFrom('office')
+          .select(['id', 'covariates'])
+          .where('id', '=', seeded.offices[k]!.id)
+          .executeTakeFirstOrThrow();
+        await updateOfficeCovariates(store.db, 'stat:test', o.id, {
+          ...(o.covariates as Record<string, string | number | boolean>),
+          municipality,
+        });
+      }
+      const familiesBefore = (await store.db.selectFrom('family').select('id').execute()).length;
+      const res = await admin.request({
+        method: 'POST',
+        url: '/api/jobs/register-import',
+        headers: { 'content-type': 'text/csv' },
+        payload: readFileSync('test/fixtures/data/registers-holf.csv'),
+      });
+      expect(res.statusCode).toBe(202);
+      const job = await waitFor(admin, (res.json() as JobInfo).id);
+      expect(job.status).toBe('succeeded');
+      const screening = (
+        job.result as { screening: { meetingInclusion: number; families: number } }
+      ).screening;
+      const url = `/api/jobs/${job.id}/store-screening`;
+      expect((await researcher.post(url, {})).statusCode).toBe(403);
+      const first = await admin.post(url, {});
+      expect(first.statusCode).toBe(200);
+      const r = first.json() as {
+        identified: number;
+        created: number;
+        unchanged: number;
+        notIncluded: number;
+        outsideOffices: number;
+        byOffice: { office: string; identified: number }[];
+      };
+      expect(r.identified + r.outsideOffices).toBe(screening.meetingInclusion);
+      expect(r.notIncluded).toBe(screening.families - screening.meetingInclusion);
+      expect(r.outsideOffices).toBeGreaterThan(0);
+      expect(r.created).toBe(r.identified);
+      expect(r.byOffice.map((o) => o.office).sort()).toEqual(
+        [seeded.offices[0]!.code, seeded.offices[1]!.code].sort(),
+      );
+      const familiesAfter = (await store.db.selectFrom('family').select('id').execute()).length;
+      expect(familiesAfter).toBe(familiesBefore + r.identified);
+      // The response carries counts only: no pseudonym leaves the server.
+      expect(first.body).not.toMatch(/[0-9a-f]{64}/);
+      const again = (await admin.post(url, {})).json() as typeof r;
+      expect(again).toMatchObject({ created: 0, unchanged: r.identified });
+      const family = await listAuditEntries(store.db, { entity: 'family' });
+      expect(family.filter((e) => e.actor === 'user:admin')).toHaveLength(r.identified);
+      // Only a succeeded register import has results to store.
+      const ri = (
+        await researcher.post('/api/jobs/randomisation-test', { outcome: 'wai_sr', wave: 'T1' })
+      ).json() as JobInfo;
+      await waitFor(researcher, ri.id);
+      const wrong = await admin.post(`/api/jobs/${ri.id}/store-screening`, {});
+      expect(wrong.statusCode).toBe(409);
+      expect(wrong.json()).toMatchObject({ code: 'NO_SCREENING' });
+      expect((await admin.post('/api/jobs/nope/store-screening', {})).statusCode).toBe(404);
+    } finally {
+      if (saved === undefined) delete process.env.TILTAK_PSEUDONYM_KEY;
+      else process.env.TILTAK_PSEUDONYM_KEY = saved;
+    }
   }, 60_000);
 
   it('closes the runner and removes its upload folder with the app', async () => {

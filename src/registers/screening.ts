@@ -385,6 +385,35 @@ export async function screen(
   }
 }
 
+/**
+ * Read back the per-family results a screening wrote with `resultsOut` (the same rule set and
+ * reference month it was run with), e.g. to store a reviewed run in the trial.
+ *
+ * @example
+ * await screen(input, rules, { resultsOut: 'results.parquet' });
+ * const families = await readScreeningResultsFile('results.parquet', rules, { year: 2019, month: 12 });
+ */
+export async function readScreeningResultsFile(
+  path: string,
+  rules: RuleSet,
+  asOf: YearMonth,
+): Promise<FamilyScreeningResult[]> {
+  if (!existsSync(path)) throw new TiltakError('FILE_NOT_FOUND', `${path}: no such file`);
+  const db = await openDuck();
+  try {
+    await duckCall('REGISTER_READ_FAILED', path, () =>
+      db.connection.run(
+        `CREATE VIEW screening_results AS SELECT * FROM read_parquet(${sqlString(path)})`,
+      ),
+    );
+    return await duckCall('REGISTER_READ_FAILED', path, () =>
+      readScreeningResults(db.connection, rules, asOf),
+    );
+  } finally {
+    db.close();
+  }
+}
+
 const NEEDED = [
   'pseudonym',
   'municipality',

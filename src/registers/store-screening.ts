@@ -138,8 +138,9 @@ export interface StoreScreeningResult extends Omit<StoredScreening, 'familyIds'>
 
 /**
  * Store a screening run's identified families (those meeting every inclusion rule) in a trial:
- * each goes to the office serving its municipality, from `officeMap` (municipality → office
- * code) or else from the offices' `municipality` covariate. A municipality served by several
+ * each goes to `office` when the file is one office's caseload, else to the office serving its
+ * municipality, from `officeMap` (municipality → office code) or else from the offices'
+ * `municipality` covariate. A municipality served by several
  * offices needs the map (`AMBIGUOUS_OFFICE`); a map naming an office the trial does not have is
  * refused (`UNKNOWN_OFFICE`). Families outside the trial's offices are counted, not stored. All
  * in one audited transaction; storing the same run again changes nothing.
@@ -156,6 +157,8 @@ export async function storeScreening(
     readonly families: readonly FamilyScreeningResult[];
     readonly rules: RuleSet;
     readonly officeMap?: ReadonlyMap<string, string>;
+    /** Every family goes to this office (code): the file is that office's own caseload. */
+    readonly office?: string;
     readonly decidedAt?: string;
   },
 ): Promise<StoreScreeningResult> {
@@ -180,7 +183,13 @@ export async function storeScreening(
         'UNKNOWN_OFFICE',
         `the office map sends municipality ${m} to '${code}', which is not an office of the trial`,
       );
+  if (options.office !== undefined && !idOfCode.has(options.office))
+    throw new TiltakError(
+      'UNKNOWN_OFFICE',
+      `'${options.office}' is not an office of the trial (offices: ${[...idOfCode.keys()].join(', ')})`,
+    );
   const officeFor = (municipality: string): string | undefined => {
+    if (options.office !== undefined) return options.office;
     const mapped = options.officeMap?.get(municipality);
     if (mapped !== undefined) return mapped;
     const codes = served.get(municipality) ?? [];

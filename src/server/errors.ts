@@ -14,6 +14,9 @@ const STATUS: Readonly<Record<string, number>> = {
   JOB_NOT_FOUND: 404,
   NO_CHROMIUM: 503,
   PSEUDONYM_KEY_MISSING: 409,
+  NO_SCREENING: 409,
+  AMBIGUOUS_OFFICE: 409,
+  NO_OFFICES: 409,
 };
 
 /**

@@ -40,6 +40,7 @@ interface ScreenOptions {
   store?: boolean;
   trial: string;
   officeMap?: string;
+  office?: string;
   dataDir?: string;
   databaseUrl?: string;
 }
@@ -187,6 +188,7 @@ export function register(program: Command): void {
       '--office-map <file>',
       "CSV with columns municipality,office (office code) saying which office screens each municipality's families; default: the offices' municipality covariate",
     )
+    .option('--office <code>', "the file is this office's caseload: store every family under it")
     .option('--data-dir <dir>', 'PGlite data directory (default ./data/pglite)')
     .option('--database-url <url>', 'PostgreSQL URL (default $DATABASE_URL)')
     .option('--json', 'print one JSON object')
@@ -211,6 +213,7 @@ export function register(program: Command): void {
             families: run.families ?? [],
             rules,
             ...(officeMap === undefined ? {} : { officeMap }),
+            ...(opts.office === undefined ? {} : { office: opts.office }),
           });
           return { trial: trial.name, ...r };
         });

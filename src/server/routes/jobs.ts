@@ -8,6 +8,7 @@ import { getAllocation } from '../../store/index.ts';
 import { type AppContext, userOf, type ZodApp } from '../context.ts';
 import { errorResponses } from '../schemas.ts';
 import { cancelAudited, mayAccessJob, submitAudited, visibleJob } from '../services/jobs.ts';
+import { storedScreeningSchema, storeScreeningFile } from '../services/store-screening.ts';
 import { cachedTrial } from '../services/trial.ts';
 import { cachedLongData } from '../services/trial-analysis.ts';
 
@@ -282,6 +283,8 @@ export function registerJobRoutes(app: ZodApp, ctx: AppContext): void {
             .string()
             .regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be YYYY-MM')
             .optional(),
+          /** The office whose caseload the file is; its families are stored under it. */
+          office: z.string().min(1).max(100).optional(),
         }),
         response: { 202: jobInfoSchema, ...errorResponses },
       },
@@ -297,7 +300,21 @@ export function registerJobRoutes(app: ZodApp, ctx: AppContext): void {
           'PSEUDONYM_KEY_MISSING',
           `the server has no pseudonymisation key: start it with ${PSEUDONYM_KEY_ENV} set`,
         );
+      const office = request.query.office;
+      if (office !== undefined) {
+        const trial = await cachedTrial(ctx);
+        const known = await ctx.db
+          .selectFrom('office')
+          .select('id')
+          .where('trial_id', '=', trial.id)
+          .where('code', '=', office)
+          .executeTakeFirst();
+        if (known === undefined)
+          throw new TiltakError('UNKNOWN_OFFICE', `'${office}' is not an office of the trial`);
+      }
       const path = ctx.jobs.saveUpload(body, 'csv');
+      // The per-family results stay server-side, for an administrator to store after review.
+      const resultsOut = ctx.jobs.outputPath('parquet');
       let job: JobInfo;
       try {
         job = await submitAudited(
@@ -305,16 +322,59 @@ export function registerJobRoutes(app: ZodApp, ctx: AppContext): void {
           runner,
           userOf(request),
           'register-import',
-          { path, ...(request.query.asOf === undefined ? {} : { asOf: request.query.asOf }) },
+          {
+            path,
+            resultsOut,
+            ...(request.query.asOf === undefined ? {} : { asOf: request.query.asOf }),
+          },
           'Register import and screening',
-          { bytes: body.length, asOf: request.query.asOf ?? null },
+          { bytes: body.length, asOf: request.query.asOf ?? null, office: office ?? null },
         );
       } catch (e) {
         ctx.jobs.discard(path);
         throw e;
       }
       ctx.jobs.own(job.id, path);
+      ctx.jobs.keepOutput(job.id, resultsOut, office === undefined ? {} : { office });
       return reply.code(202).send(job);
+    },
+  );
+
+  app.post(
+    '/api/jobs/:id/store-screening',
+    {
+      config: { permission: 'registers:import' },
+      schema: {
+        summary:
+          "Store a finished register import's identified families in the trial, each under the office serving its municipality, with its eligibility decision (administrators; one audited transaction; storing again changes nothing)",
+        tags: ['jobs'],
+        params: jobParams,
+        response: { 200: storedScreeningSchema, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const job = visibleJob(runner, userOf(request), request.params.id);
+      const results = ctx.jobs.output(job.id);
+      const asOf = (job.result as { screening?: { asOf?: unknown } } | null)?.screening?.asOf;
+      if (
+        job.kind !== 'register-import' ||
+        job.status !== 'succeeded' ||
+        results === undefined ||
+        typeof asOf !== 'string'
+      )
+        throw new TiltakError(
+          'NO_SCREENING',
+          `job ${job.id} has no screening results to store (a register import that succeeded since the server started is needed)`,
+        );
+      const trial = await cachedTrial(ctx);
+      return storeScreeningFile(
+        ctx,
+        userOf(request),
+        trial.id,
+        results.path,
+        asOf,
+        results.meta.office,
+      );
     },
   );
 }

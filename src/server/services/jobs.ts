@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Kysely } from 'kysely';
@@ -9,8 +9,8 @@ import { actorOf, type SessionUser } from '../auth/roles.ts';
 
 /**
  * The app's background jobs: one {@link JobRunner} (closed with the app), a server-owned folder
- * for uploaded register files (removed with the app; each upload is deleted when its job ends),
- * and who may see which job.
+ * for uploaded register files and job outputs (removed with the app; each upload is deleted when
+ * its job ends, outputs stay until the app closes), and who may see which job.
  *
  * @example
  * const jobs = createServerJobs();
@@ -24,6 +24,15 @@ export interface ServerJobs {
   own(jobId: string, path: string): void;
   /** Delete an upload no job took. */
   discard(path: string): void;
+  /** A fresh server-owned path for a job's output file (kept until the app closes). */
+  outputPath(extension: 'parquet'): string;
+  /**
+   * Remember the output file of a job (e.g. a register import's per-family screening results),
+   * with what the submitter said about it (e.g. the office whose caseload the file is).
+   */
+  keepOutput(jobId: string, path: string, meta?: Readonly<Record<string, string>>): void;
+  /** The output file of a job and its notes, if it has one that still exists. */
+  output(jobId: string): { path: string; meta: Readonly<Record<string, string>> } | undefined;
   close(): Promise<void>;
 }
 
@@ -47,6 +56,7 @@ export function createServerJobs(
 ): ServerJobs {
   const uploads = mkdtempSync(join(tmpdir(), 'tiltak-uploads-'));
   const owned = new Map<string, string>();
+  const outputs = new Map<string, { path: string; meta: Readonly<Record<string, string>> }>();
   let n = 0;
   const removeOwned = (id: string) => {
     const path = owned.get(id);
@@ -91,6 +101,17 @@ export function createServerJobs(
     },
     discard(path) {
       if (path.startsWith(uploads)) rmSync(path, { force: true });
+    },
+    outputPath(extension) {
+      n += 1;
+      return join(uploads, `output-${process.pid}-${Date.now()}-${n}.${extension}`);
+    },
+    keepOutput(jobId, path, meta = {}) {
+      outputs.set(jobId, { path, meta });
+    },
+    output(jobId) {
+      const out = outputs.get(jobId);
+      return out !== undefined && existsSync(out.path) ? out : undefined;
     },
     async close() {
       await runner.close();

@@ -313,6 +313,7 @@ export function changesAnalysisData(method: string, url: string): boolean {
   const path = url.split('?')[0] ?? '';
   return (
     path === '/api/randomisation' ||
+    /^\/api\/jobs\/[^/]+\/store-screening$/.test(path) ||
     /^\/api\/families\/[^/]+\/questionnaires\/[^/]+\/[^/]+\/submit$/.test(path)
   );
 }

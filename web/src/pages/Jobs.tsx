@@ -6,6 +6,7 @@ import {
   Heading,
   HStack,
   ProgressBar,
+  Select,
   Tag,
   TextField,
   VStack,
@@ -13,7 +14,7 @@ import {
 import { useState } from 'react';
 import { ApiError, api } from '../api.ts';
 import { useI18n } from '../i18n.tsx';
-import type { Job, User } from '../types.ts';
+import type { Job, Offices, User } from '../types.ts';
 import { useApi } from '../useApi.ts';
 import { useJob } from '../useJob.ts';
 import { LoadState } from './common.tsx';
@@ -141,6 +142,7 @@ function JobResult({ job }: { job: Job }) {
         {fmt(r.totalAllocations, 0)})
       </Alert>
     );
+  if (job.kind === 'register-import') return <RegisterImportResult job={job} />;
   if (job.kind === 'wild-bootstrap')
     return (
       <Alert variant="success" size="small" data-testid="job-result">
@@ -166,10 +168,72 @@ function JobResult({ job }: { job: Job }) {
   );
 }
 
+interface StoredScreening {
+  identified: number;
+  created: number;
+  updated: number;
+  unchanged: number;
+  notIncluded: number;
+  outsideOffices: number;
+  byOffice: { office: string; identified: number; eligible: number }[];
+}
+
+/**
+ * A finished register import: its screening counts, and a button that stores the identified
+ * families in the trial once the administrator has looked at them.
+ */
+function RegisterImportResult({ job }: { job: Job }) {
+  const { t } = useI18n();
+  const s = ((job.result ?? {}) as { screening?: Record<string, unknown> }).screening ?? {};
+  const [stored, setStored] = useState<StoredScreening | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const store = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      setStored(await api<StoredScreening>('POST', `/api/jobs/${job.id}/store-screening`, {}));
+    } catch (e) {
+      setError(e instanceof ApiError ? `${e.code}: ${e.message}` : String(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <VStack gap="space-8" data-testid="job-result">
+      <BodyShort size="small">
+        {t('screenedSummary')}: {fmt(s.families, 0)} · {t('meetingInclusion')}:{' '}
+        {fmt(s.meetingInclusion, 0)} · {t('excludedCount')}: {fmt(s.excluded, 0)} ·{' '}
+        {t('eligibleCount')}: {fmt(s.eligible, 0)} ({String(s.asOf ?? '')})
+      </BodyShort>
+      {stored === null ? (
+        <HStack>
+          <Button size="small" variant="secondary" onClick={store} loading={busy}>
+            {t('storeScreening')}
+          </Button>
+        </HStack>
+      ) : (
+        <Alert variant="success" size="small" data-testid="stored-screening">
+          {t('storedScreening')}: {stored.identified} ({stored.created} {t('storedNew')},{' '}
+          {stored.updated} {t('storedChanged')}, {stored.unchanged} {t('storedUnchanged')});{' '}
+          {t('storedOutside')}: {stored.outsideOffices}
+        </Alert>
+      )}
+      {error !== null && (
+        <Alert variant="error" size="small">
+          {error}
+        </Alert>
+      )}
+    </VStack>
+  );
+}
+
 function RegisterImport({ onStarted }: { onStarted: () => void }) {
   const { t } = useI18n();
   const [file, setFile] = useState<File | null>(null);
   const [asOf, setAsOf] = useState('');
+  const [office, setOffice] = useState('');
+  const offices = useApi<Offices>('/api/offices').data;
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const start = async () => {
@@ -177,8 +241,11 @@ function RegisterImport({ onStarted }: { onStarted: () => void }) {
     setBusy(true);
     setError(null);
     try {
-      const q = /^\d{4}-\d{2}$/.test(asOf.trim()) ? `?asOf=${asOf.trim()}` : '';
-      await api('POST', `/api/jobs/register-import${q}`, file);
+      const q = new URLSearchParams();
+      if (/^\d{4}-\d{2}$/.test(asOf.trim())) q.set('asOf', asOf.trim());
+      if (office !== '') q.set('office', office);
+      const qs = q.size > 0 ? `?${q}` : '';
+      await api('POST', `/api/jobs/register-import${qs}`, file);
       onStarted();
     } catch (e) {
       setError(e instanceof ApiError ? `${e.code}: ${e.message}` : String(e));
@@ -202,6 +269,19 @@ function RegisterImport({ onStarted }: { onStarted: () => void }) {
             onChange={(e) => setFile(e.target.files?.[0] ?? null)}
           />
         </label>
+        <Select
+          label={t('registerOffice')}
+          size="small"
+          value={office}
+          onChange={(e) => setOffice(e.target.value)}
+        >
+          <option value="">{t('registerOfficeByMunicipality')}</option>
+          {(offices?.offices ?? []).map((o) => (
+            <option key={o.code} value={o.code}>
+              {o.name}
+            </option>
+          ))}
+        </Select>
         <TextField
           label={t('registerAsOf')}
           size="small"
