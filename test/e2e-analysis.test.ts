@@ -167,6 +167,9 @@ describe.skipIf(!hasChromium)('trial analysis, jobs and report end to end (Chrom
     await expect.poll(() => page.getByTestId('job').count(), POLL).toBe(5);
     const job = page.getByTestId('job').first();
     await expect.poll(() => job.getAttribute('data-status'), POLL).toBe('failed');
+    const message = (await job.textContent()) ?? '';
+    expect(message).toContain('register.csv');
+    expect(message).not.toContain('/tmp');
     const audit = await listAuditEntries(store.db, { entity: 'job' });
     expect(audit.at(-1)).toMatchObject({ action: 'submit', actor: 'user:admin' });
     // A real extract, as one office's caseload: screened, reviewed, then stored in the trial.

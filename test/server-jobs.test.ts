@@ -226,6 +226,9 @@ describe('background jobs', () => {
     expect(job.status).toBe('failed');
     expect(job.error?.code).toMatch(/^[A-Z_]+$/);
     expect(job.error?.code).not.toBe('PSEUDONYM_KEY_MISSING');
+    // The message names the file as the uploader knows it, never the server's folder.
+    expect(job.error?.message).toContain('uploaded register file');
+    expect(job.error?.message).not.toContain(tmpdir());
     const audit = await listAuditEntries(store.db, { entity: 'job', entityId: job.id });
     expect(audit[0]).toMatchObject({ action: 'submit', actor: 'user:admin' });
     expect(JSON.stringify(audit[0]!.after)).not.toContain(tmpdir());

@@ -169,6 +169,11 @@ export const registerImportParams = z.object({
   out: z.string().min(1).optional(),
   resultsOut: z.string().min(1).optional(),
   collect: z.boolean().default(false),
+  /**
+   * How the submitter knows the file (e.g. its name on their machine): used instead of `path` in
+   * messages and the result, whose output paths are then left out too.
+   */
+  displayName: z.string().min(1).max(200).optional(),
 });
 
 /** Parsed parameters of `ri-enumeration`. @example const p: RiEnumerationParams = riEnumerationParams.parse(raw); */

@@ -9,6 +9,7 @@
 import { importRegisterFile, writePseudonymisedParquet } from '../../registers/import.ts';
 import { loadPseudonymKey } from '../../registers/pseudonym.ts';
 import { parseYearMonth, screen } from '../../registers/screening.ts';
+import { TiltakError } from '../../stats/errors.ts';
 import { holfRuleSet, loadRuleSet } from '../../trial/eligibility-rules.ts';
 import { toJson } from '../json.ts';
 import type { RegisterImportParams } from '../params.ts';
@@ -22,6 +23,19 @@ import type { JobContext, JsonValue } from '../types.ts';
  * r; // { import: { rows: 23, persons: 20, … }, screening: { eligible: 7, … }, … }
  */
 export async function run(p: RegisterImportParams, ctx: JobContext): Promise<JsonValue> {
+  if (p.displayName === undefined) return importAndScreen(p, ctx);
+  // The file was saved under a server path the submitter never chose: name it as they know it.
+  const shown = p.displayName;
+  try {
+    return await importAndScreen(p, ctx);
+  } catch (e) {
+    if (e instanceof TiltakError)
+      throw new TiltakError(e.code, e.message.replaceAll(p.path, shown), e.details);
+    throw e;
+  }
+}
+
+async function importAndScreen(p: RegisterImportParams, ctx: JobContext): Promise<JsonValue> {
   ctx.progress(0, 'reading and pseudonymising');
   const key = loadPseudonymKey({ keyFile: p.keyFile });
   const rules = p.rulesFile === undefined ? holfRuleSet() : loadRuleSet(p.rulesFile);
@@ -37,15 +51,16 @@ export async function run(p: RegisterImportParams, ctx: JobContext): Promise<Jso
     resultsOut: p.resultsOut,
     collect: p.collect,
   });
+  const hide = p.displayName !== undefined;
   return toJson({
     import: {
-      source: imported.source,
+      source: p.displayName ?? imported.source,
       format: imported.format,
       sourceSha256: imported.sourceSha256,
       ...imported.summary,
     },
-    out: p.out ?? null,
-    resultsOut: p.resultsOut ?? null,
+    out: hide ? null : (p.out ?? null),
+    resultsOut: hide ? null : (p.resultsOut ?? null),
     screening: run.summary,
     ...(run.families === undefined ? {} : { families: run.families }),
   });

@@ -285,6 +285,13 @@ export function registerJobRoutes(app: ZodApp, ctx: AppContext): void {
             .optional(),
           /** The office whose caseload the file is; its families are stored under it. */
           office: z.string().min(1).max(100).optional(),
+          /** The file's name on the uploader's machine, shown in messages instead of a server path. */
+          name: z
+            .string()
+            .min(1)
+            .max(200)
+            .regex(/^[^/\\]+$/, 'a file name, without folders')
+            .optional(),
         }),
         response: { 202: jobInfoSchema, ...errorResponses },
       },
@@ -325,6 +332,7 @@ export function registerJobRoutes(app: ZodApp, ctx: AppContext): void {
           {
             path,
             resultsOut,
+            displayName: request.query.name ?? 'uploaded register file',
             ...(request.query.asOf === undefined ? {} : { asOf: request.query.asOf }),
           },
           'Register import and screening',

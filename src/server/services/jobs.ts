@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -90,7 +91,7 @@ export function createServerJobs(
     runner,
     saveUpload(data, extension) {
       n += 1;
-      const path = join(uploads, `upload-${process.pid}-${Date.now()}-${n}.${extension}`);
+      const path = join(uploads, `upload-${n}-${randomBytes(6).toString('hex')}.${extension}`);
       writeFileSync(path, data, { mode: 0o600 });
       return path;
     },
@@ -104,7 +105,7 @@ export function createServerJobs(
     },
     outputPath(extension) {
       n += 1;
-      return join(uploads, `output-${process.pid}-${Date.now()}-${n}.${extension}`);
+      return join(uploads, `output-${n}-${randomBytes(6).toString('hex')}.${extension}`);
     },
     keepOutput(jobId, path, meta = {}) {
       outputs.set(jobId, { path, meta });

@@ -244,6 +244,7 @@ function RegisterImport({ onStarted }: { onStarted: () => void }) {
       const q = new URLSearchParams();
       if (/^\d{4}-\d{2}$/.test(asOf.trim())) q.set('asOf', asOf.trim());
       if (office !== '') q.set('office', office);
+      q.set('name', file.name.replace(/[/\\]/g, '_').slice(0, 200));
       const qs = q.size > 0 ? `?${q}` : '';
       await api('POST', `/api/jobs/register-import${qs}`, file);
       onStarted();
