@@ -204,6 +204,23 @@ const nb = {
   startRi: 'Start randomiseringstest',
   startBoot: 'Start wild cluster bootstrap',
   bootClusters: 'kontorer',
+  jobKind_ri_enumeration: 'Randomiseringstest',
+  jobKind_constrained_randomisation: 'Begrenset randomisering',
+  jobKind_wild_bootstrap: 'Wild cluster bootstrap',
+  jobKind_power_simulation: 'Styrke ved simulering',
+  jobKind_register_import: 'Registerimport og screening',
+  progress_done: 'ferdig',
+  progress_cancelled: 'avbrutt',
+  progress_failed: 'feilet',
+  progress_queued: 'i kø',
+  progress_starting: 'starter',
+  progress_scoring_allocations: 'vurderer tildelinger',
+  progress_simulating_trials: 'simulerer forsøk',
+  progress_reading_and_pseudonymising: 'leser og pseudonymiserer',
+  progress_writing_pseudonymised_Parquet: 'skriver pseudonymisert Parquet',
+  progress_screening: 'screener',
+  progress_enumerating_allocations: 'går gjennom tildelinger',
+  progress_bootstrapping: 'bootstrapper',
   screenedSummary: 'Familier med sosialhjelp i perioden',
   meetingInclusion: 'oppfyller inklusjonskriteriene',
   excludedCount: 'ekskludert',
@@ -232,6 +249,9 @@ const nb = {
     'Noen par er alltid sammen eller adskilt: randomiseringstesten kan ikke skille dem.',
   validityNotChecked: 'Ikke kontrollert',
   sampled: 'utvalg',
+  exactRi: 'eksakt',
+  bootDraws: 'trekninger',
+  simTrials: 'forsøk',
   forbidden: 'Du har ikke tilgang til dette.',
   notFound: 'Fant ikke siden.',
 } as const;
@@ -440,6 +460,23 @@ const en: Record<TextKey, string> = {
   startRi: 'Start randomisation test',
   startBoot: 'Start wild cluster bootstrap',
   bootClusters: 'offices',
+  jobKind_ri_enumeration: 'Randomisation test',
+  jobKind_constrained_randomisation: 'Constrained randomisation',
+  jobKind_wild_bootstrap: 'Wild cluster bootstrap',
+  jobKind_power_simulation: 'Simulation power',
+  jobKind_register_import: 'Register import and screening',
+  progress_done: 'done',
+  progress_cancelled: 'cancelled',
+  progress_failed: 'failed',
+  progress_queued: 'queued',
+  progress_starting: 'starting',
+  progress_scoring_allocations: 'scoring allocations',
+  progress_simulating_trials: 'simulating trials',
+  progress_reading_and_pseudonymising: 'reading and pseudonymising',
+  progress_writing_pseudonymised_Parquet: 'writing pseudonymised Parquet',
+  progress_screening: 'screening',
+  progress_enumerating_allocations: 'enumerating allocations',
+  progress_bootstrapping: 'bootstrapping',
   screenedSummary: 'Families with social assistance in the window',
   meetingInclusion: 'meeting inclusion',
   excludedCount: 'excluded',
@@ -468,6 +505,9 @@ const en: Record<TextKey, string> = {
     'Some pairs are always together or apart: the randomisation test cannot separate them.',
   validityNotChecked: 'Not checked',
   sampled: 'sampled',
+  exactRi: 'exact',
+  bootDraws: 'draws',
+  simTrials: 'trials',
   forbidden: 'You do not have access to this.',
   notFound: 'Page not found.',
 };
@@ -482,11 +522,20 @@ export const TEXTS: Readonly<Record<Lang, Readonly<Record<TextKey, string>>>> = 
 
 interface I18n {
   lang: Lang;
+  /** BCP 47 locale for numbers and dates in this language. */
+  locale: string;
   setLang: (l: Lang) => void;
   t: (key: TextKey) => string;
 }
 
-const I18nContext = createContext<I18n>({ lang: 'nb', setLang: () => {}, t: (k) => nb[k] });
+const LOCALE: Readonly<Record<Lang, string>> = { nb: 'nb-NO', en: 'en-GB' };
+
+const I18nContext = createContext<I18n>({
+  lang: 'nb',
+  locale: LOCALE.nb,
+  setLang: () => {},
+  t: (k) => nb[k],
+});
 
 /**
  * Provides the language (remembered in localStorage, Bokmål by default) and the `t` function.
@@ -501,6 +550,7 @@ export function I18nProvider({ children }: { children: ReactNode }) {
   const value = useMemo<I18n>(
     () => ({
       lang,
+      locale: LOCALE[lang],
       setLang: (l) => {
         localStorage.setItem('tiltak.lang', l);
         document.documentElement.lang = l;

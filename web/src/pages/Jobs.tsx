@@ -13,7 +13,7 @@ import {
 } from '@navikt/ds-react';
 import { useState } from 'react';
 import { ApiError, api } from '../api.ts';
-import { useI18n } from '../i18n.tsx';
+import { TEXTS, type TextKey, useI18n } from '../i18n.tsx';
 import type { Job, Offices, User } from '../types.ts';
 import { useApi } from '../useApi.ts';
 import { useJob } from '../useJob.ts';
@@ -69,7 +69,7 @@ export function JobsPage({ user }: { user: User }) {
  * <JobCard initial={job} />
  */
 export function JobCard({ initial }: { initial: Job }) {
-  const { t } = useI18n();
+  const { t, locale } = useI18n();
   const { job: live, live: streaming } = useJob(initial.id, initial);
   const job = live ?? initial;
   const [cancelling, setCancelling] = useState(false);
@@ -87,14 +87,14 @@ export function JobCard({ initial }: { initial: Job }) {
     <section className="job-card" data-testid="job" data-status={job.status}>
       <HStack gap="space-12" align="center" justify="space-between">
         <Heading size="small" level="3">
-          {job.label ?? job.kind}
+          {jobTitle(job, t)}
         </Heading>
         <Tag variant={STATUS_COLOUR[job.status]} size="small">
           {t(`jobStatus_${job.status}`)}
         </Tag>
       </HStack>
       <Detail textColor="subtle">
-        {job.kind} · {new Date(job.createdAt).toLocaleString()}
+        {job.label ?? job.kind} · {new Date(job.createdAt).toLocaleString(locale)}
         {running ? ` · ${streaming ? t('jobLive') : t('jobPolling')}` : ''}
       </Detail>
       <HStack gap="space-12" align="center">
@@ -103,11 +103,11 @@ export function JobCard({ initial }: { initial: Job }) {
             value={pct}
             valueMax={100}
             size="small"
-            aria-label={`${t('jobProgress')}: ${job.label ?? job.kind}`}
+            aria-label={`${t('jobProgress')}: ${jobTitle(job, t)}`}
           />
         </div>
         <BodyShort size="small" className="num">
-          {pct} % {job.progress.message}
+          {pct} % {progressText(job.progress.message, t)}
         </BodyShort>
         {running && (
           <Button size="small" variant="secondary" loading={cancelling} onClick={cancel}>
@@ -125,39 +125,56 @@ export function JobCard({ initial }: { initial: Job }) {
   );
 }
 
-function fmt(x: unknown, digits = 4): string {
-  return typeof x === 'number'
-    ? x.toLocaleString(undefined, { maximumFractionDigits: digits })
-    : '–';
+type T = ReturnType<typeof useI18n>['t'];
+
+/** The job's kind in the UI language (its server label, with the details, is shown below it). */
+function jobTitle(job: Job, t: T): string {
+  const key = `jobKind_${job.kind.replaceAll('-', '_')}` as TextKey;
+  return key in TEXTS.en ? t(key) : (job.label ?? job.kind);
+}
+
+/** A known progress message in the UI language; others (with numbers in them) as sent. */
+function progressText(message: string, t: T): string {
+  const key = `progress_${message.replaceAll(' ', '_')}` as TextKey;
+  return key in TEXTS.en ? t(key) : message;
+}
+
+// Counts are grouped as the UI language groups them (77 558 760); statistics keep a point and no
+// grouping, as in R and in the report, so 1,640 can never be read as a decimal.
+function fmt(x: unknown, locale: string, digits = 4): string {
+  if (typeof x !== 'number') return '–';
+  return digits === 0
+    ? x.toLocaleString(locale, { maximumFractionDigits: 0 })
+    : x.toLocaleString('en-GB', { maximumFractionDigits: digits, useGrouping: false });
 }
 
 function JobResult({ job }: { job: Job }) {
-  const { t } = useI18n();
+  const { t, locale } = useI18n();
+  const f = (x: unknown, digits?: number) => fmt(x, locale, digits);
   const r = (job.result ?? {}) as Record<string, unknown>;
   if (job.kind === 'ri-enumeration')
     return (
       <Alert variant="success" size="small" data-testid="job-result">
-        {t('jobResult')}: T<sub>obs</sub> = {fmt(r.observed)}, p = {fmt(r.pValue)} (
-        {r.exact === true ? 'exact' : 'sampled'}, {fmt(r.evaluated, 0)} /{' '}
-        {fmt(r.totalAllocations, 0)})
+        {t('jobResult')}: T<sub>obs</sub> = {f(r.observed)}, p = {f(r.pValue)} (
+        {r.exact === true ? t('exactRi') : t('sampled')}, {f(r.evaluated, 0)} /{' '}
+        {f(r.totalAllocations, 0)})
       </Alert>
     );
   if (job.kind === 'register-import') return <RegisterImportResult job={job} />;
   if (job.kind === 'wild-bootstrap')
     return (
       <Alert variant="success" size="small" data-testid="job-result">
-        {t('jobResult')}: {String(r.term ?? '')} = {fmt(r.estimate)}, p = {fmt(r.pValue)},{' '}
-        {fmt(typeof r.level === 'number' ? r.level * 100 : null, 1)} % CI {fmt(r.confLow)} –{' '}
-        {fmt(r.confHigh)} (WCR, {String(r.weights ?? '')}, {fmt(r.reps, 0)} draws,{' '}
-        {fmt(r.nClusters, 0)} {t('bootClusters')})
+        {t('jobResult')}: {String(r.term ?? '')} = {f(r.estimate)}, p = {f(r.pValue)},{' '}
+        {f(typeof r.level === 'number' ? r.level * 100 : null, 1)} % CI {f(r.confLow)} –{' '}
+        {f(r.confHigh)} (WCR, {String(r.weights ?? '')}, {f(r.reps, 0)} {t('bootDraws')},{' '}
+        {f(r.nClusters, 0)} {t('bootClusters')})
       </Alert>
     );
   if (job.kind === 'power-simulation')
     return (
       <Alert variant="success" size="small" data-testid="job-result">
-        {t('jobResult')}: power = {fmt(r.power, 3)} (95 % CI {fmt(r.confLow, 3)}–
-        {fmt(r.confHigh, 3)}
-        ), {fmt(r.reps, 0)} trials, {String(r.analysis ?? '')}
+        {t('jobResult')}: power = {f(r.power, 3)} (95 % CI {f(r.confLow, 3)}–{f(r.confHigh, 3)}
+        ), {f(r.reps, 0)} {t('simTrials')}, {String(r.analysis ?? '')}
       </Alert>
     );
   return (
@@ -183,7 +200,8 @@ interface StoredScreening {
  * families in the trial once the administrator has looked at them.
  */
 function RegisterImportResult({ job }: { job: Job }) {
-  const { t } = useI18n();
+  const { t, locale } = useI18n();
+  const f = (x: unknown, digits?: number) => fmt(x, locale, digits);
   const s = ((job.result ?? {}) as { screening?: Record<string, unknown> }).screening ?? {};
   const [stored, setStored] = useState<StoredScreening | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -202,9 +220,9 @@ function RegisterImportResult({ job }: { job: Job }) {
   return (
     <VStack gap="space-8" data-testid="job-result">
       <BodyShort size="small">
-        {t('screenedSummary')}: {fmt(s.families, 0)} · {t('meetingInclusion')}:{' '}
-        {fmt(s.meetingInclusion, 0)} · {t('excludedCount')}: {fmt(s.excluded, 0)} ·{' '}
-        {t('eligibleCount')}: {fmt(s.eligible, 0)} ({String(s.asOf ?? '')})
+        {t('screenedSummary')}: {f(s.families, 0)} · {t('meetingInclusion')}:{' '}
+        {f(s.meetingInclusion, 0)} · {t('excludedCount')}: {f(s.excluded, 0)} · {t('eligibleCount')}
+        : {f(s.eligible, 0)} ({String(s.asOf ?? '')})
       </BodyShort>
       {stored === null ? (
         <HStack>

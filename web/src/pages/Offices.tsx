@@ -183,7 +183,7 @@ function DrawForm({ onDrawn }: { onDrawn: () => void }) {
  * <Validity v={offices.validity} />
  */
 function Validity({ v }: { v: NonNullable<Offices['validity']> }) {
-  const { t } = useI18n();
+  const { t, locale } = useI18n();
   const share = (x: number | null) => (x === null ? '–' : `${(100 * x).toFixed(1)} %`);
   return (
     <section data-testid="validity">
@@ -207,7 +207,8 @@ function Validity({ v }: { v: NonNullable<Offices['validity']> }) {
               <Table.Row>
                 <Table.HeaderCell scope="row">{t('validitySchemes')}</Table.HeaderCell>
                 <Table.DataCell className="num">
-                  {v.acceptedSchemes?.toLocaleString()} / {v.totalSchemes?.toLocaleString()}
+                  {v.acceptedSchemes?.toLocaleString(locale)} /{' '}
+                  {v.totalSchemes?.toLocaleString(locale)}
                   {v.enumerated === false ? ` (${t('sampled')})` : ''}
                 </Table.DataCell>
               </Table.Row>

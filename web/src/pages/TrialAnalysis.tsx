@@ -23,7 +23,12 @@ function num(x: number | null, digits = 3): string {
   if (x === null || !Number.isFinite(x)) return '–';
   const a = Math.abs(x);
   const d = a >= 100 ? 0 : a >= 1 ? 2 : digits;
-  return x.toLocaleString(undefined, { minimumFractionDigits: d, maximumFractionDigits: d });
+  // A point and no grouping, as in R and in the report: 1,040 must not read as a decimal.
+  return x.toLocaleString('en-GB', {
+    minimumFractionDigits: d,
+    maximumFractionDigits: d,
+    useGrouping: false,
+  });
 }
 
 function pval(x: number | null): string {
@@ -67,7 +72,7 @@ export function TrialAnalysisSection() {
 }
 
 function AnalysisBody({ data }: { data: TrialAnalysis }) {
-  const { t } = useI18n();
+  const { t, locale } = useI18n();
   const pct = `${Math.round(data.level * 100)} %`;
   return (
     <>
@@ -214,7 +219,7 @@ function AnalysisBody({ data }: { data: TrialAnalysis }) {
                   <Detail>
                     T<sub>obs</sub> = {num(c.observed)}
                     {test !== undefined &&
-                      `, p = ${pval(test.pValue)} (${test.exact ? 'exact' : `${test.evaluated.toLocaleString()} ${t('sampled')}`})`}
+                      `, p = ${pval(test.pValue)} (${test.exact ? t('exactRi') : `${test.evaluated.toLocaleString(locale)} ${t('sampled')}`})`}
                   </Detail>
                 </div>
               );
