@@ -236,18 +236,38 @@ describe('tiltak fit --model lmm agrees with lmerTest, pbkrtest and clubSandwich
     const kr = fitModel(data, { formula: r.formula, df: 'kenward-roger', level: 0.95 });
     compareLmm(kr.summary.coefficients, r.kenward_roger, 'KR');
   });
-  it('CR2 (clubSandwich vcovCR on the lmer fit) with G - 1 df', () => {
+  it('CR2 (clubSandwich vcovCR and coef_test on the lmer fit) with Satterthwaite df', () => {
     const s = fitModel(data, {
       formula: r.formula,
       vcov: 'CR2',
       cluster: 'school_id',
       level: 0.95,
     });
-    expect(s.summary.dfMethod).toBe('cluster');
+    expect(s.summary.dfMethod).toBe('satterthwaite');
+    // SEs and df are smooth in the fitted variances (optimised on both sides): 1e-5 relative;
+    // p-values 1e-6 absolute.
     s.summary.coefficients.forEach((row, i) => {
       expectClose(row.std_error, r.cr2_se[i], 1e-5, `CR2 ${row.term}`);
-      expect(row.df).toBe(r.G - 1);
+      expectClose(row.df, r.cr2_df[i], 1e-5, `CR2 df ${row.term}`);
+      expect(Math.abs(row.p_value - r.cr2_p[i])).toBeLessThan(1e-6);
     });
+    const cr1 = fitModel(data, {
+      formula: r.formula,
+      vcov: 'CR1',
+      cluster: 'school_id',
+      level: 0.95,
+    });
+    expect(cr1.summary.dfMethod).toBe('cluster');
+    for (const row of cr1.summary.coefficients) expect(row.df).toBe(r.G - 1);
+    expect(() =>
+      fitModel(data, {
+        formula: r.formula,
+        vcov: 'CR2',
+        cluster: 'school_id',
+        df: 'kenward-roger',
+        level: 0.95,
+      }),
+    ).toThrow(/does not apply/);
   });
   it('likelihood-ratio test between nested ML fits', () => {
     const t = compareMixedModels(data, r.formula.replace('treated + ', ''), r.formula);

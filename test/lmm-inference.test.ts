@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { quantileT } from '../src/stats/inference/distributions.ts';
 import { fitLmm } from '../src/stats/models/lmm/index.ts';
 import { arr, expectRel, FIX, fitOf, list, load } from './helpers/lmm-fixtures.ts';
 
@@ -163,6 +164,45 @@ describe('cluster-robust covariance agrees with clubSandwich::vcovCR on lmer fit
       }
     });
   }
+});
+
+describe('cluster-robust Satterthwaite df agree with clubSandwich::coef_test on lmer fits', () => {
+  // The df are ratios of traces built from the same CR components, smooth in theta and beta:
+  // 1e-5 relative, as the CR matrices. Every type is tested with Satterthwaite (clubSandwich's
+  // coef_test offers it for all), although tidyCR defaults to G - 1 for CR0/CR1.
+  const cases = [
+    ['trial', ['CR0', 'CR1', 'CR2']],
+    ['sleepstudy', ['CR0', 'CR1', 'CR2']],
+    ['achievement2001', ['CR0', 'CR1']],
+  ] as const;
+  for (const [name, types] of cases) {
+    it(`${name}: ${types.join(', ')}`, () => {
+      const fit = fitOf(name);
+      for (const type of types) {
+        const want = list<number>(FIX[name].cr[`${type}_df`]);
+        const rows = fit.tidyCR(type, { df: 'satterthwaite' });
+        rows.forEach((r, j) => {
+          const e = Math.abs(r.df - want[j]!) / want[j]!;
+          if (!(e < 1e-5)) throw new Error(`${name} ${type} ${r.term}: df ${r.df} vs ${want[j]}`);
+        });
+        const v = fit.vcovCR(type);
+        expect(rows[0]!.std_error).toBeCloseTo(Math.sqrt(v[0]!), 12);
+      }
+    });
+  }
+
+  it('defaults to Satterthwaite for CR2 and G - 1 for CR1, and checks the level', () => {
+    const fit = fitOf('sleepstudy');
+    expect(fit.tidyCR('CR1').map((r) => r.df)).toEqual([17, 17]);
+    const cr2 = fit.tidyCR('CR2', { level: 0.9 });
+    const want = list<number>(FIX.sleepstudy.cr.CR2_df);
+    expect(Math.abs(cr2[1]!.df - want[1]!) / want[1]!).toBeLessThan(1e-5);
+    expect(cr2[1]!.conf_high - cr2[1]!.estimate).toBeCloseTo(
+      cr2[1]!.std_error * quantileT(0.95, cr2[1]!.df),
+      10,
+    );
+    expect(() => fit.tidyCR('CR2', { level: 1 })).toThrow(/level/);
+  });
 });
 
 describe('summary()', () => {

@@ -7,7 +7,6 @@ import {
   modelFrame,
   parseFormula,
 } from '../stats/formula/index.ts';
-import { waldRows } from '../stats/inference/wald-rows.ts';
 import { fitLogit } from '../stats/models/glm.ts';
 import {
   fitLmm,
@@ -117,13 +116,24 @@ function fitMixed(data: DataFrame, formula: Formula, spec: ModelSpec, vcov: Vcov
   summary.nDropped = mf.nDropped;
   summary.warnings.unshift(...mf.warnings.map((w) => `${w.code}: ${w.message}`));
   if (vcov !== 'classical') {
-    // clubSandwich's vcovCR for lmer fits, tested on the between-cluster df G - 1 (clubSandwich's
-    // Satterthwaite df for mixed models is not implemented): a model-robust sensitivity analysis.
+    // clubSandwich's vcovCR and coef_test for lmer fits: a model-robust sensitivity analysis, with
+    // Satterthwaite df by default for CR2/CR3 and G - 1 for CR0/CR1/CR1S, as for OLS.
+    if (spec.df === 'kenward-roger' || spec.df === 'residual')
+      throw new TiltakError(
+        'BAD_OPTION',
+        `--df ${spec.df} does not apply to a cluster-robust variance; use satterthwaite, or leave --df out`,
+      );
     const clustering = clusterCodes(data, mf, spec.cluster!);
-    const v = fit.vcovCR(vcov as CrType, clustering.codes);
-    summary.coefficients = waldRows(fit.colnames, fit.fixef, v, clustering.levels - 1, spec.level);
+    const type = vcov as CrType;
+    const method =
+      spec.df === 'satterthwaite' || type === 'CR2' || type === 'CR3' ? 'satterthwaite' : 'naive';
+    summary.coefficients = fit.tidyCR(type, {
+      cluster: clustering.codes,
+      df: method,
+      level: spec.level,
+    });
     summary.vcov = vcov;
-    summary.dfMethod = 'cluster';
+    summary.dfMethod = method === 'naive' ? 'cluster' : 'satterthwaite';
     summary.groups = { ...summary.groups, [clustering.column]: clustering.levels };
   }
   return {

@@ -12,10 +12,12 @@ import {
   satterthwaiteF,
   satterthwaiteState,
 } from '../../inference/lmm-satterthwaite.ts';
+import { satterthwaiteDf as satterthwaiteCrDf } from '../../inference/satterthwaite-cr.ts';
+import { waldRows } from '../../inference/wald-rows.ts';
 import { minimizeBoundedNM } from '../../optim/nelder-mead.ts';
 import { newtonPolish } from '../../optim/newton-polish.ts';
 import type { FitSummary, TidyRow, VarianceComponent } from '../../tidy.ts';
-import { vcovCrLmm } from './lmm-cr.ts';
+import { vcovCrLmm, vcovCrLmmDetail } from './lmm-cr.ts';
 import { LmmSystem, type PreparedTerm, prepareTerms, thetaToFactors } from './system.ts';
 import type {
   IccEstimate,
@@ -222,6 +224,26 @@ export function fitLmm(input: LmmInput, options: LmmOptions = {}): LmmFit {
     },
     vcovCR(type, cluster) {
       return vcovCrLmm({ terms, x, y: input.y, n, p, theta, beta, sigma, vcov }, type, cluster);
+    },
+    tidyCR(type, opts = {}) {
+      const level = opts.level ?? 0.95;
+      if (!(level > 0 && level < 1))
+        throw new TiltakError('BAD_LEVEL', `confidence level must be in (0, 1), got ${level}`);
+      const { detail, bread } = vcovCrLmmDetail(
+        { terms, x, y: input.y, n, p, theta, beta, sigma, vcov },
+        type,
+        opts.cluster,
+      );
+      const method = opts.df ?? (type === 'CR2' || type === 'CR3' ? 'satterthwaite' : 'naive');
+      const dfs =
+        method === 'naive'
+          ? new Float64Array(p).fill(detail.clusters!.G - 1)
+          : satterthwaiteCrDf(
+              detail.components!,
+              bread,
+              Array.from({ length: p }, (_, j) => unit(j)),
+            );
+      return waldRows(colnames, beta, detail.vcov, dfs, level);
     },
     summary(opts: LmmTidyOptions = {}): FitSummary {
       const df = opts.df ?? 'satterthwaite';

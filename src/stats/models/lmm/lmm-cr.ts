@@ -12,7 +12,7 @@ import { TiltakError } from '../../errors.ts';
 import { cholInPlace, forwardSolve } from '../../linalg/dense.ts';
 import { clusterIndex, type SandwichModel } from '../../vcov/sandwich.ts';
 import type { CrType } from '../../vcov/types.ts';
-import { vcovDetailed } from '../../vcov/vcov.ts';
+import { type VcovDetail, vcovDetailed } from '../../vcov/vcov.ts';
 import { type PreparedTerm, thetaToFactors } from './system.ts';
 
 /**
@@ -52,6 +52,23 @@ export function outerGroup(terms: PreparedTerm[]): { group: string; codes: Int32
  * const v = vcovCrLmm(parts, 'CR2'); // clustered on the outer grouping factor
  */
 export function vcovCrLmm(parts: LmmCrParts, type: CrType, cluster?: Int32Array): Float64Array {
+  return vcovCrLmmDetail(parts, type, cluster).detail.vcov;
+}
+
+/**
+ * The cluster-robust covariance with the per-cluster components and the bread `(X' W X)^{-1}`
+ * that clubSandwich's Satterthwaite df and HTZ tests are computed from (in the whitened
+ * coordinates the working model is the identity, so the OLS formulas apply unchanged).
+ *
+ * @example
+ * const { detail, bread } = vcovCrLmmDetail(parts, 'CR2');
+ * satterthwaiteDf(detail.components!, bread, [e1]);
+ */
+export function vcovCrLmmDetail(
+  parts: LmmCrParts,
+  type: CrType,
+  cluster?: Int32Array,
+): { detail: VcovDetail; bread: Float64Array } {
   const { terms, x, y, n, p, theta, beta, vcov, sigma } = parts;
   const codes = cluster ?? outerGroup(terms).codes;
   const idx = clusterIndex(codes, n);
@@ -169,5 +186,5 @@ export function vcovCrLmm(parts: LmmCrParts, type: CrType, cluster?: Int32Array)
       ...(nBlocks.length > 0 ? { nBlocks } : {}),
     },
   };
-  return vcovDetailed(model, { type, cluster: codes }).vcov;
+  return { detail: vcovDetailed(model, { type, cluster: codes }), bread };
 }

@@ -189,6 +189,14 @@ export interface LmmFit {
    * `cluster` defaults to the outer grouping factor (the last random term in lme4's order).
    */
   vcovCR(type: 'CR0' | 'CR1' | 'CR1S' | 'CR2' | 'CR3', cluster?: Int32Array): Float64Array;
+  /**
+   * Coefficient tests under a cluster-robust variance, as `clubSandwich::coef_test` on an lmer
+   * fit: `df` `satterthwaite` (default for CR2 and CR3) or `naive` (G - 1, default for the others).
+   */
+  tidyCR(
+    type: 'CR0' | 'CR1' | 'CR1S' | 'CR2' | 'CR3',
+    options?: { cluster?: Int32Array; df?: 'satterthwaite' | 'naive'; level?: number },
+  ): TidyRow[];
   /** The common summary (model `lmm`). */
   summary(options?: LmmTidyOptions): FitSummary;
 }
