@@ -91,7 +91,19 @@ export interface ConstrainedOptions {
   readonly cutoff?: number;
   readonly maxEnumerate?: number;
   readonly samples?: number;
+  /**
+   * Randomise within strata: the clusters of each stratum (indices) and how many of them are
+   * treated. The space is then every product of within-stratum allocations, scored on the
+   * overall balance of the K = Σ treated clusters.
+   */
+  readonly strata?: {
+    readonly members: readonly (readonly number[])[];
+    readonly treated: readonly number[];
+  };
 }
+
+/** Largest stratified space held in memory for exact enumeration (scores and masks). */
+export const MAX_STRATIFIED_ENUMERATE = 5e6;
 
 /**
  * Compute the accepted space. `rng` is used only when sampling (more than `maxEnumerate` schemes).
@@ -114,6 +126,8 @@ export function constrainedSpace(
   if (!(cutoff > 0 && cutoff <= 1)) {
     throw new TiltakError('BAD_OPTION', `cutoff must be in (0, 1], got ${cutoff}`);
   }
+  if (options.strata !== undefined)
+    return stratifiedSpace(cov, k, metric, cutoff, options, options.strata, rng);
   const total = choose(n, k);
   const maxEnumerate = options.maxEnumerate ?? MAX_ENUMERATE;
   if (total <= maxEnumerate) {
@@ -587,4 +601,113 @@ function sampleSpace(
     count++;
   }
   return selectInMemory(cov, k, cutoff, total, masks, words, count, metric, false);
+}
+
+/**
+ * Constrained randomisation within strata. Up to {@link MAX_STRATIFIED_ENUMERATE} schemes (and
+ * `maxEnumerate`) every product of within-stratum allocations is scored; beyond, `samples`
+ * distinct stratified allocations are drawn (each stratum as a uniform k_s-subset), as the
+ * unstratified design samples.
+ */
+function stratifiedSpace(
+  cov: BalanceCovariates,
+  k: number,
+  metric: BalanceMetric,
+  cutoff: number,
+  options: ConstrainedOptions,
+  strata: NonNullable<ConstrainedOptions['strata']>,
+  rng: Rng,
+): ConstrainedSpace {
+  const n = cov.n;
+  const { members, treated } = strata;
+  if (members.length !== treated.length || members.length === 0)
+    throw new TiltakError('BAD_OPTION', 'strata need one treated count per stratum');
+  const seenCluster = new Uint8Array(n);
+  let sumK = 0;
+  members.forEach((m, s) => {
+    const ks = treated[s]!;
+    if (!Number.isInteger(ks) || ks < 0 || ks > m.length)
+      throw new TiltakError(
+        'BAD_TREATED',
+        `stratum ${s + 1} has ${m.length} clusters and cannot treat ${ks}`,
+      );
+    for (const g of m) {
+      if (!(g >= 0 && g < n) || seenCluster[g])
+        throw new TiltakError('BAD_OPTION', `cluster ${g} is in no stratum or in two`);
+      seenCluster[g] = 1;
+    }
+    sumK += ks;
+  });
+  if (sumK !== k || seenCluster.some((v) => v === 0))
+    throw new TiltakError(
+      'BAD_OPTION',
+      `strata must cover every cluster once and treat ${k} in all (they treat ${sumK})`,
+    );
+  const total = members.reduce((t, m, s) => t * choose(m.length, treated[s]!), 1);
+  const words = Math.ceil(n / 32);
+  const limit = Math.min(options.maxEnumerate ?? MAX_ENUMERATE, MAX_STRATIFIED_ENUMERATE);
+  if (total <= limit) {
+    // Mixed-radix walk over the strata's combinations (each listed in lexicographic order).
+    const combos = members.map((m, s) => combinationMasks(m, treated[s]!, words));
+    const masks = new Uint32Array(total * words);
+    const digit = new Int32Array(members.length);
+    for (let r = 0; r < total; r++) {
+      for (let s = 0; s < members.length; s++) {
+        const c = combos[s]!;
+        for (let v = 0; v < words; v++) masks[r * words + v]! |= c[digit[s]! * words + v]!;
+      }
+      for (let s = members.length - 1; s >= 0; s--) {
+        digit[s]!++;
+        if (digit[s]! < combos[s]!.length / words) break;
+        digit[s] = 0;
+      }
+    }
+    return selectInMemory(cov, k, cutoff, total, masks, words, total, metric, true);
+  }
+  const samples = options.samples ?? DEFAULT_SAMPLES;
+  if (!Number.isInteger(samples) || samples < 1)
+    throw new TiltakError('BAD_OPTION', `samples must be a positive integer, got ${samples}`);
+  const masks = new Uint32Array(samples * words);
+  const perms = members.map((m) => Int32Array.from(m));
+  const seen = new Set<string>();
+  const one = new Uint32Array(words);
+  let count = 0;
+  while (count < samples) {
+    one.fill(0);
+    perms.forEach((perm, s) => {
+      for (let i = 0; i < treated[s]!; i++) {
+        const j = i + rng.nextInt(perm.length - i);
+        const t = perm[i]!;
+        perm[i] = perm[j]!;
+        perm[j] = t;
+        one[perm[i]! >>> 5]! |= 1 << (perm[i]! & 31);
+      }
+    });
+    const key = one.join(',');
+    if (seen.has(key)) continue;
+    seen.add(key);
+    masks.set(one, count * words);
+    count++;
+  }
+  return selectInMemory(cov, k, cutoff, total, masks, words, count, metric, false);
+}
+
+/** Packed masks of every k-subset of `clusters`, in lexicographic order of positions. */
+function combinationMasks(clusters: readonly number[], k: number, words: number): Uint32Array {
+  const m = clusters.length;
+  const count = choose(m, k);
+  const out = new Uint32Array(count * words);
+  const idx = Int32Array.from({ length: k }, (_, i) => i);
+  for (let r = 0; r < count; r++) {
+    for (let i = 0; i < k; i++) {
+      const g = clusters[idx[i]!]!;
+      out[r * words + (g >>> 5)]! |= 1 << (g & 31);
+    }
+    let i = k - 1;
+    while (i >= 0 && idx[i] === m - k + i) i--;
+    if (i < 0) break;
+    idx[i]!++;
+    for (let j = i + 1; j < k; j++) idx[j] = idx[j - 1]! + 1;
+  }
+  return out;
 }

@@ -95,7 +95,8 @@ const byCodePoint = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /**
  * Build a {@link DesignSpec} with defaults filled in and the scheme inferred: `pairs` when pairs
- * are given, `stratified` with strata, `constrained` with balance columns, else `complete`.
+ * are given, `constrained` with balance columns (within strata when strata are given too),
+ * `stratified` with strata only, else `complete`.
  *
  * @example
  * const spec = designSpec({ ids: ['a', 'b', 'c', 'd'], treated: 2 });
@@ -111,20 +112,20 @@ export function designSpec(input: {
   maxEnumerate?: number;
   samples?: number;
 }): DesignSpec {
-  const given = [input.strata, input.pairs, input.balance].filter((v) => v !== undefined).length;
-  if (given > 1) {
+  if (input.pairs !== undefined && (input.strata !== undefined || input.balance !== undefined)) {
     throw new TiltakError(
       'CONFLICTING_OPTIONS',
-      'choose one of strata, pairs or balance columns (constrained randomisation is unstratified)',
+      'a pair-matched design cannot also have strata or balance columns',
     );
   }
+  // Balance columns with strata: constrained randomisation within strata.
   const scheme: Scheme =
     input.pairs !== undefined
       ? 'pairs'
-      : input.strata !== undefined
-        ? 'stratified'
-        : input.balance !== undefined
-          ? 'constrained'
+      : input.balance !== undefined
+        ? 'constrained'
+        : input.strata !== undefined
+          ? 'stratified'
           : 'complete';
   return {
     ids: [...input.ids],
@@ -210,36 +211,13 @@ export function randomize(
       K,
     );
   } else if (spec.scheme === 'stratified') {
-    const groups = groupBy(spec.strata!);
-    const names = [...groups.keys()].sort(byCodePoint);
-    for (const s of names) {
-      const size = groups.get(s)!.length;
-      if (size < 2) {
-        throw new TiltakError(
-          'STRATUM_TOO_SMALL',
-          `stratum '${s}' has ${size} cluster; each stratum needs at least 2 to randomise`,
-          { stratum: s },
-        );
-      }
-    }
-    const ks = splitTreated(
-      names.map((s) => groups.get(s)!.length),
-      K,
-    );
+    const st = strataPlan(spec.strata!, K, warnings);
+    strataOut = st.out;
     totalSchemes = 1;
-    strataOut = [];
-    names.forEach((s, i) => {
-      const members = groups.get(s)!;
-      const k = ks[i]!;
-      if (k === 0 || k === members.length) {
-        warnings.push({
-          code: 'STRATUM_DETERMINISTIC',
-          message: `stratum '${s}' gets ${k} of ${members.length} treated: no randomisation within it`,
-        });
-      }
+    st.members.forEach((members, i) => {
+      const k = st.treated[i]!;
       totalSchemes *= choose(members.length, k);
       drawWithin(members, k);
-      strataOut!.push({ stratum: s, clusters: members.length, treated: k });
     });
   } else if (spec.scheme === 'pairs') {
     const groups = groupBy(spec.pairs!);
@@ -267,6 +245,8 @@ export function randomize(
       cols[c] = b.values[j]! as (number | null)[] | (string | null)[];
     });
     covariates = balanceCovariates(dataFrame(cols), b.columns);
+    const st = spec.strata === null ? null : strataPlan(spec.strata, K, warnings);
+    if (st !== null) strataOut = st.out;
     space = constrainedSpace(
       covariates,
       K,
@@ -275,6 +255,7 @@ export function randomize(
         cutoff: spec.cutoff,
         maxEnumerate: spec.max_enumerate,
         samples: spec.samples,
+        ...(st === null ? {} : { strata: { members: st.members, treated: st.treated } }),
       },
       rng,
     );
@@ -316,6 +297,45 @@ export function randomize(
     strata: strataOut,
     warnings,
   };
+}
+
+/**
+ * The strata in code-point order, their clusters, and the treated count of each by the
+ * largest-remainder split; refuses a stratum of one cluster and warns on one without randomness.
+ */
+function strataPlan(labels: readonly string[], K: number, warnings: StatWarning[]) {
+  const groups = groupBy(labels);
+  const names = [...groups.keys()].sort(byCodePoint);
+  for (const s of names) {
+    const size = groups.get(s)!.length;
+    if (size < 2) {
+      throw new TiltakError(
+        'STRATUM_TOO_SMALL',
+        `stratum '${s}' has ${size} cluster; each stratum needs at least 2 to randomise`,
+        { stratum: s },
+      );
+    }
+  }
+  const members = names.map((s) => groups.get(s)!);
+  const treated = splitTreated(
+    members.map((m) => m.length),
+    K,
+  );
+  names.forEach((s, i) => {
+    const k = treated[i]!;
+    if (k === 0 || k === members[i]!.length) {
+      warnings.push({
+        code: 'STRATUM_DETERMINISTIC',
+        message: `stratum '${s}' gets ${k} of ${members[i]!.length} treated: no randomisation within it`,
+      });
+    }
+  });
+  const out = names.map((s, i) => ({
+    stratum: s,
+    clusters: members[i]!.length,
+    treated: treated[i]!,
+  }));
+  return { members, treated, out };
 }
 
 function groupBy(labels: readonly string[]): Map<string, number[]> {
