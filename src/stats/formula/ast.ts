@@ -11,7 +11,7 @@
  * @example
  * const op: BinaryOp = ':';
  */
-export type BinaryOp = '+' | '-' | '*' | '/' | '^' | ':' | '|' | '%in%';
+export type BinaryOp = '+' | '-' | '*' | '/' | '^' | ':' | '|' | '||' | '%in%';
 
 /**
  * Span of a node in the formula text, 0-based, `end` exclusive.

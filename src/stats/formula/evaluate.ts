@@ -185,7 +185,7 @@ function evalNumeric(e: Expr, ctx: EvalContext, n: number): Float64Array {
       return out;
     }
     case 'binary': {
-      if (e.op === ':' || e.op === '|' || e.op === '%in%') {
+      if (e.op === ':' || e.op === '|' || e.op === '||' || e.op === '%in%') {
         throw new TiltakError(
           'FORMULA_SYNTAX',
           `formula syntax error at position ${e.start + 1}: '${e.op}' cannot be used inside an arithmetic expression`,

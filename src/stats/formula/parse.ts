@@ -84,7 +84,7 @@ class Parser {
   }
 
   private bar(): Expr {
-    return this.binaryLevel(['|'], () => this.sum());
+    return this.binaryLevel(['|', '||'], () => this.sum());
   }
 
   private sum(): Expr {

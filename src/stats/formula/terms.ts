@@ -78,7 +78,20 @@ function unparen(e: Expr): Expr {
 
 function isBar(e: Expr): boolean {
   const u = unparen(e);
-  return u.type === 'binary' && u.op === '|';
+  return u.type === 'binary' && (u.op === '|' || u.op === '||');
+}
+
+/**
+ * lme4's expandDoubleVerts: `(a + b || g)` is `(1 | g) + (0 + a | g) + (0 + b | g)`, one
+ * uncorrelated term per term of the left-hand side (the intercept only when it has one).
+ */
+function splitDoubleBar(lhs: TermsSpec): TermsSpec[] {
+  const out: TermsSpec[] = [];
+  if (lhs.intercept) out.push({ ...lhs, terms: [], termLabels: [], intercept: true });
+  lhs.terms.forEach((t, i) => {
+    out.push({ ...lhs, terms: [t], termLabels: [lhs.termLabels[i]!], intercept: false });
+  });
+  return out;
 }
 
 /**
@@ -121,15 +134,18 @@ export function termsOf(formula: string | Formula): FormulaTerms {
   const fixed = buildTerms(fixedExpr, f.lhs, f.text);
   const random: RandomSpec[] = [];
   for (const bar of bars) {
-    const lhs = buildTerms(bar.left, null, f.text);
-    for (const parts of expandGroups(bar.right, f.text)) {
-      random.push({
-        lhs,
-        groupParts: parts.names,
-        group: parts.label,
-        start: bar.start,
-        end: bar.end,
-      });
+    const full = buildTerms(bar.left, null, f.text);
+    const sides = bar.op === '||' ? splitDoubleBar(full) : [full];
+    for (const lhs of sides) {
+      for (const parts of expandGroups(bar.right, f.text)) {
+        random.push({
+          lhs,
+          groupParts: parts.names,
+          group: parts.label,
+          start: bar.start,
+          end: bar.end,
+        });
+      }
     }
   }
   const fixedText = deparseFormula({ ...f, rhs: fixedExpr });
@@ -257,7 +273,8 @@ function checkCalls(e: Expr, text: string): void {
     }
     checkCalls(e.args[0]!, text);
   } else if (e.type === 'binary') {
-    if (e.op === '|') syntaxError(e.start, "'|' is only allowed in a random-effect term", text);
+    if (e.op === '|' || e.op === '||')
+      syntaxError(e.start, `'${e.op}' is only allowed in a random-effect term`, text);
     checkCalls(e.left, text);
     checkCalls(e.right, text);
   } else if (e.type === 'unary') checkCalls(e.operand, text);
@@ -354,7 +371,8 @@ function encode(e: Expr, st: EncodeState): Term[] {
         case '-':
           return deleteTerms(encode(e.left, st), e.right, st);
         case '|':
-          return syntaxError(e.start, "'|' is only allowed in a random-effect term", st.text);
+        case '||':
+          return syntaxError(e.start, `'${e.op}' is only allowed in a random-effect term`, st.text);
       }
   }
 }

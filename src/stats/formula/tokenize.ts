@@ -96,7 +96,10 @@ export function tokenize(text: string): Token[] {
     }
     if (OPS.has(ch)) {
       if (ch === '|' && text[i + 1] === '|') {
-        syntaxError(start, "'||' (uncorrelated random effects) is not supported; use '|'", text);
+        // lme4's double bar: uncorrelated random effects.
+        tokens.push({ kind: 'op', text: '||', start, end: i + 2, quoted: false });
+        i += 2;
+        continue;
       }
       tokens.push({ kind: 'op', text: ch, start, end: i + 1, quoted: false });
       i++;

@@ -472,8 +472,16 @@ function varCorr(
 ): { components: VarianceComponent[]; correlations: RandomCorrelation[] } {
   const components: VarianceComponent[] = [];
   const correlations: RandomCorrelation[] = [];
+  // lme4 names a factor's second and later terms (from `||` or repeated bars) `g.1`, `g.2`, …
+  const seen = new Map<string, number>();
+  const names = terms.map((t) => {
+    const n = seen.get(t.group) ?? 0;
+    seen.set(t.group, n + 1);
+    return n === 0 ? t.group : `${t.group}.${n}`;
+  });
   terms.forEach((t, k) => {
     const q = t.q;
+    const group = names[k]!;
     const Tk = T[k]!;
     const cov = new Float64Array(q * q);
     for (let a = 0; a < q; a++)
@@ -485,7 +493,7 @@ function varCorr(
     for (let a = 0; a < q; a++) {
       const v = cov[a * q + a]!;
       components.push({
-        group: t.group,
+        group,
         term: t.termNames[a]!,
         variance: v,
         std_dev: Math.sqrt(v),
@@ -495,7 +503,7 @@ function varCorr(
       for (let a = c + 1; a < q; a++) {
         const den = Math.sqrt(cov[a * q + a]! * cov[c * q + c]!);
         correlations.push({
-          group: t.group,
+          group,
           term1: t.termNames[c]!,
           term2: t.termNames[a]!,
           correlation: den > 0 ? cov[c * q + a]! / den : Number.NaN,
