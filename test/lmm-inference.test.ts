@@ -191,6 +191,18 @@ describe('cluster-robust Satterthwaite df agree with clubSandwich::coef_test on 
     });
   }
 
+  it("tests the arm:wave term with clubSandwich's HTZ under CR2 (trial)", () => {
+    // HTZ's denominator df is a trace ratio like the Satterthwaite df: 1e-5 relative; F 1e-5.
+    const want = FIX.trial.cr.htz_arm_wave;
+    const row = fitOf('trial')
+      .anovaCR('CR2')
+      .find((r) => r.term === 'arm:wave')!;
+    expect(row.numDf).toBe(want.df_num);
+    expect(Math.abs(row.denDf - want.df_denom) / want.df_denom).toBeLessThan(1e-5);
+    expect(Math.abs(row.fValue - want.F) / want.F).toBeLessThan(1e-5);
+    expect(Math.abs(row.pValue - want.p)).toBeLessThan(1e-8);
+  });
+
   it('defaults to Satterthwaite for CR2 and G - 1 for CR1, and checks the level', () => {
     const fit = fitOf('sleepstudy');
     expect(fit.tidyCR('CR1').map((r) => r.df)).toEqual([17, 17]);

@@ -39,6 +39,8 @@ export interface FittedModel {
   icc: IccEstimate[] | null;
   /** F tests of whole fixed terms with the chosen df method (mixed models only). */
   anova: LmmAnovaRow[] | null;
+  /** How the term tests were made, e.g. `satterthwaite df` or `HTZ, CR2` (mixed models only). */
+  anovaTest?: string;
   /** Conditional modes of the random effects, computed on request (mixed models only). */
   ranef?: () => RanefTable[];
 }
@@ -135,16 +137,27 @@ function fitMixed(data: DataFrame, formula: Formula, spec: ModelSpec, vcov: Vcov
     summary.vcov = vcov;
     summary.dfMethod = method === 'naive' ? 'cluster' : 'satterthwaite';
     summary.groups = { ...summary.groups, [clustering.column]: clustering.levels };
+    return {
+      summary,
+      icc: fit.icc(spec.level),
+      // Term tests under the same cluster-robust variance: clubSandwich's HTZ.
+      anova: termTests(fit.anovaCR(type, { cluster: clustering.codes }), mf),
+      anovaTest: `HTZ, ${type}`,
+      ranef: () => fit.ranef(),
+    };
   }
   return {
     summary,
     icc: fit.icc(spec.level),
-    anova:
-      mf.termLabels.length > 0
-        ? fit.anova({ df }).filter((t) => !isMarginal(t.term, mf.termLabels))
-        : [],
+    anova: termTests(fit.anova({ df }), mf),
+    anovaTest: `${df} df`,
     ranef: () => fit.ranef(),
   };
+}
+
+// Only highest-order terms: a main effect inside an interaction would be a simple-effect test.
+function termTests(rows: LmmAnovaRow[], mf: ModelFrame): LmmAnovaRow[] {
+  return mf.termLabels.length > 0 ? rows.filter((t) => !isMarginal(t.term, mf.termLabels)) : [];
 }
 
 /**

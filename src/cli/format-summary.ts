@@ -142,7 +142,10 @@ export function formatMixedExtras(fitted: FittedModel, ranef: RanefTable[] | nul
     );
   }
   if (fitted.anova && fitted.anova.length > 0) {
-    lines.push('', `F tests of fixed terms (${fitted.summary.dfMethod} df):`);
+    lines.push(
+      '',
+      `F tests of fixed terms (${fitted.anovaTest ?? `${fitted.summary.dfMethod} df`}):`,
+    );
     lines.push(
       table(
         ['Term', 'NumDF', 'DenDF', 'F value', 'Pr(>F)'],

@@ -80,6 +80,7 @@ export function fittedJson(
       den_df: num(t.denDf),
       f_value: num(t.fValue),
       p_value: num(t.pValue),
+      test: fitted.anovaTest ?? `${fitted.summary.dfMethod} df`,
     }));
   }
   if (ranef) {

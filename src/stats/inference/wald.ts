@@ -7,7 +7,7 @@ import { TiltakError } from '../errors.ts';
 import { solveSpd } from '../linalg/dense.ts';
 import type { RegressionFit } from '../models/regression-fit.ts';
 import type { VcovType } from '../tidy.ts';
-import { vcovDetailed } from '../vcov/vcov.ts';
+import { type VcovDetail, vcovDetailed } from '../vcov/vcov.ts';
 import { pUpperChisq, pUpperF } from './distributions.ts';
 import { htzNu } from './satterthwaite-cr.ts';
 
@@ -68,16 +68,37 @@ export function waldTest(fit: RegressionFit, options: WaldOptions): WaldResult {
     return j;
   });
   const model = fit.sandwich;
-  const k = model.k;
   const detail = vcovDetailed(
     model,
     options.cluster === undefined ? { type } : { type, cluster: options.cluster },
   );
+  return waldFromDetail(model.coef, model.bread, detail, idx, test, fit.dfResidual, type);
+}
+
+/**
+ * The joint test of `idx` (positions in `coef`) from a computed variance: chi-square, F (df2 =
+ * `dfResidual`, or G - 1 under CR) or HTZ (CR only, from the detail's components and `bread`).
+ * Shared by regression fits and mixed models.
+ *
+ * @example
+ * const r = waldFromDetail(beta, bread, vcovDetailed(model, { type: 'CR2', cluster }), [1, 2], 'HTZ', n - k, 'CR2');
+ */
+export function waldFromDetail(
+  coef: ArrayLike<number>,
+  bread: Float64Array,
+  detail: VcovDetail,
+  idx: readonly number[],
+  test: WaldOptions['test'],
+  dfResidual: number,
+  type: VcovType,
+): WaldResult {
+  const q = idx.length;
+  const k = coef.length;
   const v = detail.vcov;
   const sub = new Float64Array(q * q);
   const cb = new Float64Array(q);
   for (let s = 0; s < q; s++) {
-    cb[s] = model.coef[idx[s]!]!;
+    cb[s] = coef[idx[s]!]!;
     for (let t = 0; t < q; t++) sub[t * q + s] = v[idx[t]! * k + idx[s]!]!;
   }
   const sol = solveSpd(sub, cb, q);
@@ -93,7 +114,7 @@ export function waldTest(fit: RegressionFit, options: WaldOptions): WaldResult {
     };
   }
   if (test === 'F') {
-    const df2 = detail.clusters === null ? fit.dfResidual : detail.clusters.G - 1;
+    const df2 = detail.clusters === null ? dfResidual : detail.clusters.G - 1;
     return { statistic: qstat / q, df1: q, df2, p_value: pUpperF(qstat / q, q, df2), test: 'F' };
   }
   if (detail.components === null) {
@@ -104,7 +125,7 @@ export function waldTest(fit: RegressionFit, options: WaldOptions): WaldResult {
     c[j] = 1;
     return c;
   });
-  const nu = htzNu(detail.components, model.bread, contrasts);
+  const nu = htzNu(detail.components, bread, contrasts);
   const delta = Math.max((nu - q + 1) / nu, 0);
   const df2 = nu - q + 1;
   const f = (delta * qstat) / q;

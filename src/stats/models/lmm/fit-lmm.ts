@@ -13,6 +13,7 @@ import {
   satterthwaiteState,
 } from '../../inference/lmm-satterthwaite.ts';
 import { satterthwaiteDf as satterthwaiteCrDf } from '../../inference/satterthwaite-cr.ts';
+import { waldFromDetail } from '../../inference/wald.ts';
 import { waldRows } from '../../inference/wald-rows.ts';
 import { minimizeBoundedNM } from '../../optim/nelder-mead.ts';
 import { newtonPolish } from '../../optim/newton-polish.ts';
@@ -209,18 +210,7 @@ export function fitLmm(input: LmmInput, options: LmmOptions = {}): LmmFit {
     },
     anova(opts: { df?: LmmDf } = {}): LmmAnovaRow[] {
       const df = opts.df ?? 'satterthwaite';
-      if (input.assign === undefined)
-        throw new TiltakError(
-          'NO_ASSIGN',
-          'anova needs the assign vector of the fixed-effect columns',
-        );
-      const assign = keep.map((c) => input.assign![c]!);
-      const labels = input.termLabels ?? [];
-      const termIds = [...new Set(assign)].filter((a) => a > 0);
-      return termIds.map((tid) => {
-        const cols = assign.flatMap((a, j) => (a === tid ? [j] : []));
-        return termTest(cols, labels[tid - 1] ?? `term${tid}`, df);
-      });
+      return termColumns().map(({ cols, label }) => termTest(cols, label, df));
     },
     vcovCR(type, cluster) {
       return vcovCrLmm({ terms, x, y: input.y, n, p, theta, beta, sigma, vcov }, type, cluster);
@@ -244,6 +234,17 @@ export function fitLmm(input: LmmInput, options: LmmOptions = {}): LmmFit {
               Array.from({ length: p }, (_, j) => unit(j)),
             );
       return waldRows(colnames, beta, detail.vcov, dfs, level);
+    },
+    anovaCR(type, opts = {}) {
+      const { detail, bread } = vcovCrLmmDetail(
+        { terms, x, y: input.y, n, p, theta, beta, sigma, vcov },
+        type,
+        opts.cluster,
+      );
+      return termColumns().map(({ cols, label }) => {
+        const r = waldFromDetail(beta, bread, detail, cols, 'HTZ', n - p, type);
+        return { term: label, numDf: r.df1, denDf: r.df2, fValue: r.statistic, pValue: r.p_value };
+      });
     },
     summary(opts: LmmTidyOptions = {}): FitSummary {
       const df = opts.df ?? 'satterthwaite';
@@ -269,6 +270,22 @@ export function fitLmm(input: LmmInput, options: LmmOptions = {}): LmmFit {
       };
     },
   };
+
+  /** The fixed terms (by `assign`) and their columns among the estimable coefficients. */
+  function termColumns(): { cols: number[]; label: string }[] {
+    if (input.assign === undefined)
+      throw new TiltakError(
+        'NO_ASSIGN',
+        'term tests need the assign vector of the fixed-effect columns',
+      );
+    const assign = keep.map((c) => input.assign![c]!);
+    const labels = input.termLabels ?? [];
+    const termIds = [...new Set(assign)].filter((a) => a > 0);
+    return termIds.map((tid) => ({
+      cols: assign.flatMap((a, j) => (a === tid ? [j] : [])),
+      label: labels[tid - 1] ?? `term${tid}`,
+    }));
+  }
 
   /** F test of the columns `cols` jointly equal to zero. */
   function termTest(cols: number[], label: string, df: LmmDf): LmmAnovaRow {

@@ -197,6 +197,14 @@ export interface LmmFit {
     type: 'CR0' | 'CR1' | 'CR1S' | 'CR2' | 'CR3',
     options?: { cluster?: Int32Array; df?: 'satterthwaite' | 'naive'; level?: number },
   ): TidyRow[];
+  /**
+   * Tests of whole fixed terms (as {@link LmmFit.anova}) under a cluster-robust variance, with
+   * clubSandwich's HTZ small-sample F (`Wald_test(test = "HTZ")`).
+   */
+  anovaCR(
+    type: 'CR0' | 'CR1' | 'CR1S' | 'CR2' | 'CR3',
+    options?: { cluster?: Int32Array },
+  ): LmmAnovaRow[];
   /** The common summary (model `lmm`). */
   summary(options?: LmmTidyOptions): FitSummary;
 }
