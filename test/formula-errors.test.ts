@@ -44,6 +44,36 @@ describe('modelFrame errors name the column, row and value', () => {
     expect(failure(() => modelFrame('Y ~ x', df)).message).toMatch(/did you mean 'y'\?$/);
   });
 
+  it("'.' is refused inside a function or a random-effect term, and when it stands for nothing", () => {
+    expect(failure(() => modelFrame('y ~ log(.)', df)).message).toBe(
+      "formula syntax error at position 9: '.' cannot be used inside log()",
+    );
+    expect(failure(() => modelFrame('y ~ x + (. | office)', df)).message).toMatch(
+      /inside a random-effect term/,
+    );
+    const one = dataFrame({ y: base.y });
+    expect(failure(() => modelFrame('y ~ .', one)).code).toBe('EMPTY_DOT');
+    // `.` excludes every column the left-hand side uses, and only those.
+    const some = dataFrame({
+      y: base.y,
+      yb: base.yb,
+      x: base.x,
+      z: base.z,
+      arm: base.arm,
+      office: base.office,
+    });
+    expect(modelFrame('log(y + 1) ~ .', some).colnames).toEqual([
+      '(Intercept)',
+      'yb',
+      'x',
+      'z',
+      'armlocal',
+      'officeo1',
+      'officeo2',
+      'officeo3',
+    ]);
+  });
+
   it('NON_NUMERIC_VALUE for a stray text cell in a numeric column', () => {
     const msg = "column 'income' row 17: 'abc' is not a number";
     expect(failure(() => modelFrame('y ~ income', df))).toEqual({

@@ -3,6 +3,7 @@ import { type StatWarning, TiltakError } from '../errors.ts';
 import type { Expr, Formula } from './ast.ts';
 import { type DesignVariable, designMatrix } from './contrasts.ts';
 import { deparse } from './deparse.ts';
+import { expandDot, hasDot } from './dot.ts';
 import {
   type EvalContext,
   evaluateNumeric,
@@ -107,7 +108,8 @@ export function modelFrame(
   data: DataFrame,
   options: ModelFrameOptions = {},
 ): ModelFrame {
-  const f = typeof formula === 'string' ? parseFormula(formula) : formula;
+  const parsed = typeof formula === 'string' ? parseFormula(formula) : formula;
+  const f = hasDot(parsed) ? expandDot(parsed, [...data.columns.keys()]) : parsed;
   const text = f.text;
   const ctx: EvalContext = { data, text };
   const terms = termsOf(f);
