@@ -179,7 +179,7 @@ export function registerJobRoutes(app: ZodApp, ctx: AppContext): void {
         user,
         'ri-enumeration',
         params,
-        `Randomisation test: ${request.body.outcome} at ${request.body.wave}`,
+        `${request.body.outcome} · ${request.body.wave} · ${request.body.statistic}`,
         summary,
       );
       return reply.code(202).send(job);
@@ -221,7 +221,7 @@ export function registerJobRoutes(app: ZodApp, ctx: AppContext): void {
           seed: b.seed,
           level: b.level,
         },
-        `Wild cluster bootstrap: ${b.outcome} at ${b.wave}`,
+        `${b.outcome} · ${b.wave} · ${b.weights} · B = ${b.reps}`,
         {
           outcome: b.outcome,
           wave: b.wave,
@@ -262,7 +262,7 @@ export function registerJobRoutes(app: ZodApp, ctx: AppContext): void {
         userOf(request),
         'power-simulation',
         b,
-        `Simulation power: ${b.nClusters} offices, ${b.clusterSize} per office, ICC ${b.icc}, d = ${b.effect}`,
+        `G = ${b.nClusters} · m = ${b.clusterSize} · ICC ${b.icc} · d = ${b.effect} · ${b.analysis}`,
         { ...b },
       );
       return reply.code(202).send(job);
@@ -319,6 +319,12 @@ export function registerJobRoutes(app: ZodApp, ctx: AppContext): void {
         if (known === undefined)
           throw new TiltakError('UNKNOWN_OFFICE', `'${office}' is not an office of the trial`);
       }
+      // The uploader's file name goes into messages, the job label and the audit log: a name
+      // made of a personal id (or any run of six or more digits) is masked first.
+      const shownName = (request.query.name ?? 'uploaded register file').replace(
+        /\d(?:[\s.-]?\d){5,}/g,
+        (d) => '*'.repeat(d.length),
+      );
       const path = ctx.jobs.saveUpload(body, 'csv');
       // The per-family results stay server-side, for an administrator to store after review.
       const resultsOut = ctx.jobs.outputPath('parquet');
@@ -332,10 +338,10 @@ export function registerJobRoutes(app: ZodApp, ctx: AppContext): void {
           {
             path,
             resultsOut,
-            displayName: request.query.name ?? 'uploaded register file',
+            displayName: shownName,
             ...(request.query.asOf === undefined ? {} : { asOf: request.query.asOf }),
           },
-          'Register import and screening',
+          office === undefined ? shownName : `${shownName} · ${office}`,
           { bytes: body.length, asOf: request.query.asOf ?? null, office: office ?? null },
         );
       } catch (e) {
