@@ -146,6 +146,10 @@ export const powerSimulationParams = z.object({
   reps: z.number().int().min(1).max(1_000_000).default(1000),
   seed: seed.default(1),
   analysis: z.enum(['cluster-means', 'ols-cr2', 'lmm', 'lmm-kr']).default('cluster-means'),
+  baseline: z.boolean().optional(),
+  waves: z.number().int().min(1).max(20).optional(),
+  clusterAutocorr: z.number().min(0).max(1).optional(),
+  individualAutocorr: z.number().min(0).max(1).optional(),
 });
 
 /**

@@ -257,10 +257,10 @@ export async function runPower(opts: PowerCommandOptions): Promise<PowerReport> 
 
   let simulation: SimulationPowerResult | null = null;
   if (opts.simulate) {
-    if (opts.baseline || opts.waves > 1) {
+    if ((opts.baseline || opts.waves > 1) && opts.outcome === 'binary') {
       throw new TiltakError(
         'BAD_OPTION',
-        '--simulate supports single-wave designs without --baseline for now',
+        '--simulate with --baseline or --waves is for continuous outcomes',
       );
     }
     const k = Math.ceil(analytic.nClusters - 1e-9);
@@ -283,6 +283,10 @@ export async function runPower(opts: PowerCommandOptions): Promise<PowerReport> 
         alpha: opts.alpha,
         reps: opts.simReps,
         seed: opts.seed,
+        baseline: opts.baseline === true,
+        waves: opts.waves,
+        clusterAutocorr: opts.clusterAutocorr,
+        individualAutocorr: opts.individualAutocorr,
         ...SIMULATION_ANALYSES[opts.analysis],
         ...(opts.outcome === 'binary'
           ? { p1: analytic.p1!, p2: analytic.p2! }

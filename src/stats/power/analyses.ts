@@ -4,10 +4,10 @@
 import { coefTest } from '../inference/coef-test.ts';
 import { fitLmm } from '../models/lmm/index.ts';
 import { fitOls } from '../models/ols.ts';
-import type { SimulatedTrial, TrialAnalysis } from './simulate.ts';
+import { baselineClusterMeans, type SimulatedTrial, type TrialAnalysis } from './simulate.ts';
 
 /**
- * Individual-level OLS of y on arm with the CR2 cluster-robust variance and clubSandwich's
+ * Individual-level OLS of y on arm (and the baseline cluster mean, with a baseline) with the CR2 cluster-robust variance and clubSandwich's
  * Satterthwaite degrees of freedom (as `clubSandwich::coef_test(lm(y ~ arm), "CR2", cluster,
  * test = "Satterthwaite")`). It weights clusters by size; with equal sizes it gives exactly the
  * t test on cluster means.
@@ -17,17 +17,14 @@ import type { SimulatedTrial, TrialAnalysis } from './simulate.ts';
  *   analysis: olsCr2Analysis, analysisName: 'OLS, CR2 + Satterthwaite' });
  */
 export function olsCr2Analysis(trial: SimulatedTrial): { estimate: number; pValue: number } {
-  const n = trial.y.length;
-  const x = new Float64Array(2 * n);
-  x.fill(1, 0, n);
-  for (let i = 0; i < n; i++) x[n + i] = trial.arm[i]!;
-  const fit = fitOls({ x, n, p: 2, colnames: ['(Intercept)', 'arm'], y: trial.y });
+  const { x, n, p, colnames } = design(trial);
+  const fit = fitOls({ x, n, p, colnames, y: trial.y });
   const row = coefTest(fit, { type: 'CR2', cluster: trial.cluster })[1]!;
   return { estimate: row.estimate, pValue: row.p_value };
 }
 
 /**
- * Random-intercept linear mixed model y ~ arm + (1 | cluster) by REML, with the arm effect tested
+ * Random-intercept linear mixed model y ~ arm (+ baseline cluster mean) + (1 | cluster) by REML, with the arm effect tested
  * on Satterthwaite (default) or Kenward–Roger df — the primary analysis of a cluster trial, run on
  * each simulated trial.
  *
@@ -38,16 +35,13 @@ export function lmmAnalysis(
   df: 'satterthwaite' | 'kenward-roger' = 'satterthwaite',
 ): TrialAnalysis {
   return (trial) => {
-    const n = trial.y.length;
-    const x = new Float64Array(2 * n);
-    x.fill(1, 0, n);
-    for (let i = 0; i < n; i++) x[n + i] = trial.arm[i]!;
+    const { x, n, p, colnames } = design(trial);
     const fit = fitLmm({
       y: trial.y,
       x,
       n,
-      p: 2,
-      colnames: ['(Intercept)', 'arm'],
+      p,
+      colnames,
       random: [
         {
           group: 'cluster',
@@ -62,4 +56,16 @@ export function lmmAnalysis(
     const row = fit.tidy({ df })[1]!;
     return { estimate: row.estimate, pValue: row.p_value };
   };
+}
+
+/** Columns (Intercept), arm and, with a baseline, the baseline cluster mean. */
+function design(trial: SimulatedTrial) {
+  const n = trial.y.length;
+  const p = trial.baseline === undefined ? 2 : 3;
+  const x = new Float64Array(p * n);
+  x.fill(1, 0, n);
+  for (let i = 0; i < n; i++) x[n + i] = trial.arm[i]!;
+  if (trial.baseline !== undefined) x.set(baselineClusterMeans(trial), 2 * n);
+  const colnames = ['(Intercept)', 'arm', ...(p === 3 ? ['baseline_mean'] : [])];
+  return { x, n, p, colnames };
 }

@@ -22,7 +22,13 @@ import { createRng, type Rng } from '../random.ts';
 
 /** One simulated trial in long format (rows are individuals). */
 export interface SimulatedTrial {
+  /** The outcome: the mean over the post-randomisation waves when there are several. */
   readonly y: Float64Array;
+  /**
+   * With a baseline: each row's baseline measurement (the same individuals, a cohort). Analyses
+   * adjust for the baseline cluster mean, as the analytic formula (Teerenstra 2012) assumes.
+   */
+  readonly baseline?: Float64Array;
   /** 0 = control, 1 = intervention, per row. */
   readonly arm: Int32Array;
   /** Cluster code 0..2k−1 per row; clusters 0..k−1 are control. */
@@ -59,6 +65,14 @@ export interface SimulationPowerInput {
   readonly analysisName?: string;
   /** Called with (done, total) about a hundred times; the CLI drives a progress bar with it. */
   readonly onProgress?: (done: number, total: number) => void;
+  /** Continuous outcome: also measure a baseline before randomisation (default false). */
+  readonly baseline?: boolean;
+  /** Continuous outcome: post-randomisation waves, averaged per individual (default 1). */
+  readonly waves?: number;
+  /** Correlation between waves of a cluster's effect (exchangeable; default 0). */
+  readonly clusterAutocorr?: number;
+  /** Correlation between waves of an individual's deviation (exchangeable; default 0). */
+  readonly individualAutocorr?: number;
 }
 
 /** Result of {@link simulatePower}. */
@@ -123,6 +137,23 @@ export function simulatePower(input: SimulationPowerInput): SimulationPowerResul
       `continuous outcome needs an effect and a positive variance`,
     );
   }
+  const withBaseline = input.baseline === true;
+  const waves = input.waves ?? 1;
+  const rhoC = input.clusterAutocorr ?? 0;
+  const rhoS = input.individualAutocorr ?? 0;
+  if (!(Number.isInteger(waves) && waves >= 1))
+    throw new TiltakError('BAD_ARGUMENT', `waves must be a positive integer, got ${waves}`);
+  if (!(rhoC >= 0 && rhoC <= 1 && rhoS >= 0 && rhoS <= 1))
+    throw new TiltakError(
+      'BAD_ARGUMENT',
+      `autocorrelations must be in [0, 1] for simulation, got ${rhoC} and ${rhoS}`,
+    );
+  const repeated = withBaseline || waves > 1;
+  if (binary && repeated)
+    throw new TiltakError(
+      'BAD_ARGUMENT',
+      'baseline adjustment and repeated waves are simulated for continuous outcomes only',
+    );
   const analysis = input.analysis ?? clusterMeansTTest;
   const rng = createRng(seed);
   const sizes = new Int32Array(2 * k);
@@ -143,10 +174,28 @@ export function simulatePower(input: SimulationPowerInput): SimulationPowerResul
     const y = new Float64Array(n);
     const arm = new Int32Array(n);
     const cluster = new Int32Array(n);
+    const base = withBaseline ? new Float64Array(n) : undefined;
     let row = 0;
     for (let j = 0; j < 2 * k; j++) {
       const a = j < k ? 0 : 1;
-      if (binary) {
+      if (repeated) {
+        // Exchangeable over waves: a shared part (ρ_c of the cluster variance, ρ_s of the
+        // individual variance) plus an independent part per wave.
+        const bShared = Math.sqrt(rhoC) * sdB * gauss(rng);
+        const bWave = new Float64Array(waves + 1);
+        for (let t = 0; t <= waves; t++)
+          bWave[t] = bShared + Math.sqrt(1 - rhoC) * sdB * gauss(rng);
+        for (let i = 0; i < sizes[j]!; i++, row++) {
+          const eShared = Math.sqrt(rhoS) * sdE * gauss(rng);
+          const at = (t: number) => bWave[t]! + eShared + Math.sqrt(1 - rhoS) * sdE * gauss(rng);
+          if (base !== undefined) base[row] = at(0);
+          let post = 0;
+          for (let t = 1; t <= waves; t++) post += at(t);
+          y[row] = post / waves + a * d;
+          arm[row] = a;
+          cluster[row] = j;
+        }
+      } else if (binary) {
         const p = a === 0 ? p1 : p2;
         const pi = rho > 0 ? beta(rng, (p * (1 - rho)) / rho, ((1 - p) * (1 - rho)) / rho) : p;
         for (let i = 0; i < sizes[j]!; i++, row++) {
@@ -163,7 +212,13 @@ export function simulatePower(input: SimulationPowerInput): SimulationPowerResul
         }
       }
     }
-    const res = analysis({ y, arm, cluster, nClusters: 2 * k });
+    const res = analysis({
+      y,
+      arm,
+      cluster,
+      nClusters: 2 * k,
+      ...(base === undefined ? {} : { baseline: base }),
+    });
     if (Number.isFinite(res.pValue)) {
       if (res.pValue < alpha) rejections++;
     } else failures++;
@@ -212,16 +267,9 @@ export function simulatePower(input: SimulationPowerInput): SimulationPowerResul
  * clusterMeansTTest(trial); // { estimate: 0.31, pValue: 0.04 }
  */
 export function clusterMeansTTest(trial: SimulatedTrial): { estimate: number; pValue: number } {
+  if (trial.baseline !== undefined) return clusterMeansAncova(trial, trial.baseline);
   const g = trial.nClusters;
-  const sum = new Float64Array(g);
-  const cnt = new Float64Array(g);
-  const armOf = new Int32Array(g).fill(-1);
-  for (let i = 0; i < trial.y.length; i++) {
-    const c = trial.cluster[i]!;
-    sum[c]! += trial.y[i]!;
-    cnt[c]! += 1;
-    armOf[c] = trial.arm[i]!;
-  }
+  const { sum, cnt, armOf } = clusterSums(trial);
   const s = [0, 0];
   const ss = [0, 0];
   const nArm = [0, 0];
@@ -244,6 +292,89 @@ export function clusterMeansTTest(trial: SimulatedTrial): { estimate: number; pV
   const t = (m1 - m0) / se;
   if (!Number.isFinite(t)) return { estimate: m1 - m0, pValue: Number.NaN };
   return { estimate: m1 - m0, pValue: 2 * tCdf(-Math.abs(t), df) };
+}
+
+/**
+ * ANCOVA on cluster means: the follow-up cluster mean on arm and the baseline cluster mean, by
+ * OLS on the G clusters, t test of arm on G − 3 df (the analytic formula's df).
+ */
+function clusterMeansAncova(
+  trial: SimulatedTrial,
+  baseline: Float64Array,
+): { estimate: number; pValue: number } {
+  const { sum, pre, cnt, armOf } = clusterSums(trial, baseline);
+  const rows: [number, number, number][] = [];
+  for (let c = 0; c < trial.nClusters; c++)
+    if (cnt[c]! > 0) rows.push([sum[c]! / cnt[c]!, armOf[c]!, pre[c]! / cnt[c]!]);
+  const G = rows.length;
+  if (G < 4) return { estimate: Number.NaN, pValue: Number.NaN };
+  // Normal equations of y ~ 1 + arm + pre (3 x 3), solved by Cramer's rule on centred sums.
+  let ma = 0;
+  let mx = 0;
+  let my = 0;
+  for (const [yv, a, x] of rows) {
+    my += yv / G;
+    ma += a / G;
+    mx += x / G;
+  }
+  let saa = 0;
+  let sax = 0;
+  let sxx = 0;
+  let say = 0;
+  let sxy = 0;
+  for (const [yv, a, x] of rows) {
+    saa += (a - ma) ** 2;
+    sax += (a - ma) * (x - mx);
+    sxx += (x - mx) ** 2;
+    say += (a - ma) * (yv - my);
+    sxy += (x - mx) * (yv - my);
+  }
+  const det = saa * sxx - sax * sax;
+  if (!(det > 0)) return { estimate: Number.NaN, pValue: Number.NaN };
+  const bA = (say * sxx - sxy * sax) / det;
+  const bX = (sxy * saa - say * sax) / det;
+  let rss = 0;
+  for (const [yv, a, x] of rows) {
+    const r = yv - my - bA * (a - ma) - bX * (x - mx);
+    rss += r * r;
+  }
+  const df = G - 3;
+  const se = Math.sqrt((rss / df) * (sxx / det));
+  const t = bA / se;
+  if (!Number.isFinite(t)) return { estimate: bA, pValue: Number.NaN };
+  return { estimate: bA, pValue: 2 * tCdf(-Math.abs(t), df) };
+}
+
+function clusterSums(trial: SimulatedTrial, baseline?: Float64Array) {
+  const g = trial.nClusters;
+  const sum = new Float64Array(g);
+  const pre = new Float64Array(g);
+  const cnt = new Float64Array(g);
+  const armOf = new Int32Array(g).fill(-1);
+  for (let i = 0; i < trial.y.length; i++) {
+    const c = trial.cluster[i]!;
+    sum[c]! += trial.y[i]!;
+    if (baseline !== undefined) pre[c]! += baseline[i]!;
+    cnt[c]! += 1;
+    armOf[c] = trial.arm[i]!;
+  }
+  return { sum, pre, cnt, armOf };
+}
+
+/**
+ * Each row's baseline cluster mean: the covariate every analysis adjusts for with a baseline.
+ *
+ * @example
+ * const x = baselineClusterMeans(trial); // length = rows
+ */
+export function baselineClusterMeans(trial: SimulatedTrial): Float64Array {
+  const { pre, cnt } = clusterSums(trial, trial.baseline);
+  const out = new Float64Array(trial.y.length);
+  for (let i = 0; i < out.length; i++) {
+    const c = trial.cluster[i]!;
+    out[i] = pre[c]! / cnt[c]!;
+  }
+  return out;
 }
 
 /** Standard normal by the Marsaglia polar method. */
