@@ -177,6 +177,25 @@ describe('buildDemoTrial (small)', () => {
       .execute();
     expect(enrolled).toHaveLength(summary.enrolled);
     for (const e of enrolled) expect(e.consent_date! <= e.enrolled_date!).toBe(true);
+    // Every drawn family is followed by a coordinator of its own office, the two sharing evenly.
+    const caseloads = await store.db
+      .selectFrom('family_coordinator')
+      .innerJoin('staff_member', 'staff_member.id', 'family_coordinator.staff_id')
+      .innerJoin('family', 'family.id', 'family_coordinator.family_id')
+      .select([
+        'staff_member.id',
+        sql<number>`count(*)::int`.as('n'),
+        sql<number>`count(*) filter (where family.office_id <> staff_member.office_id)::int`.as(
+          'elsewhere',
+        ),
+      ])
+      .groupBy('staff_member.id')
+      .execute();
+    expect(caseloads.reduce((t, c) => t + c.n, 0)).toBe(48);
+    for (const c of caseloads) expect(c.elsewhere).toBe(0);
+    expect(
+      Math.max(...caseloads.map((c) => c.n)) - Math.min(...caseloads.map((c) => c.n)),
+    ).toBeLessThanOrEqual(1);
   });
 
   it('records outcomes, questionnaires and municipalities, all audited as the demo', async () => {

@@ -89,6 +89,16 @@ describe.skipIf(!hasChromium)('web workspace end to end (Chromium at /usr/bin/ch
     await page.getByRole('heading', { name: 'Vurdering av deltakelse' }).waitFor();
     await page.screenshot({ path: '/tmp/tiltak-e2e-family.png', fullPage: true });
     const family = seeded.families.find((f) => f.pseudonym === 'F-00002')!;
+    // The family's coordinator, by name for the coordinator (or '–' for a family not drawn).
+    const assigned = await store.db
+      .selectFrom('family_coordinator')
+      .innerJoin('staff_member', 'staff_member.id', 'family_coordinator.staff_id')
+      .select('staff_member.name')
+      .where('family_coordinator.family_id', '=', family.id)
+      .executeTakeFirst();
+    expect(await page.getByTestId('family-coordinator').textContent()).toBe(
+      `Familiekoordinator: ${assigned?.name ?? '–'}`,
+    );
     const reads = await listAuditEntries(store.db, { entity: 'family', entityId: family.id });
     expect(reads.some((e) => e.action === 'read' && e.actor === 'user:koordinator')).toBe(true);
   });

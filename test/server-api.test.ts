@@ -383,6 +383,33 @@ describe('office scoping and pseudonymisation', () => {
     expect(a.staff.map((s) => s.name)).toEqual(['Leder 1', 'Koordinator 1.1', 'Koordinator 1.2']);
   });
 
+  it('names the family coordinator as the staff list does: by name, or K-label for the researcher', async () => {
+    const assigned = await store.db
+      .selectFrom('family_coordinator')
+      .innerJoin('staff_member', 'staff_member.id', 'family_coordinator.staff_id')
+      .innerJoin('family', 'family.id', 'family_coordinator.family_id')
+      .select(['family.id', 'staff_member.name'])
+      .where('family.office_id', '=', seeded.offices[0]!.id)
+      .executeTakeFirstOrThrow();
+    type Detail = { coordinator: string | null; staff: { name: string }[] };
+    const a = (await client('administrator').get(`/api/families/${assigned.id}`)).json() as Detail;
+    expect(a.coordinator).toBe(assigned.name);
+    const r = (await client('researcher').get(`/api/families/${assigned.id}`)).json() as Detail;
+    const i = a.staff.findIndex((s) => s.name === assigned.name);
+    expect(r.coordinator).toBe(r.staff[i]!.name);
+    expect(r.coordinator).toMatch(/^K\d$/);
+    const comparison = await store.db
+      .selectFrom('family_draw')
+      .select('family_id')
+      .where('draw_group', '=', 'comparison')
+      .where('office_id', '=', seeded.offices[0]!.id)
+      .executeTakeFirstOrThrow();
+    const c = (
+      await client('administrator').get(`/api/families/${comparison.family_id}`)
+    ).json() as Detail;
+    expect(c.coordinator).toBeNull();
+  });
+
   it('never shows a raw personal id: the store refuses one, and no page or log contains one', async () => {
     await expect(
       createFamily(store.db, 'test', {

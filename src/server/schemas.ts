@@ -144,6 +144,7 @@ export const familyDetailSchema = z.object({
     })
     .nullable(),
   staff: z.array(z.object({ role: z.enum(['leader', 'coordinator']), name: z.string() })),
+  coordinator: z.string().nullable(),
   waves: z.array(
     z.object({
       key: z.string(),

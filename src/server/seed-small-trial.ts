@@ -1,6 +1,7 @@
 import { createRng, shuffleInPlace } from '../stats/random.ts';
 import {
   addStaffMember,
+  assignCoordinators,
   createFamily,
   createOffice,
   createTrial,
@@ -72,6 +73,8 @@ export async function seedSmallTrial(
       ],
     });
     const offices: Office[] = [];
+    const coordinatorsOf = new Map<string, string[]>();
+    const drawnIn = new Map<string, number>();
     for (let i = 0; i < nOffices; i++) {
       const office = await createOffice(db, actor, {
         trialId: trial.id,
@@ -89,12 +92,18 @@ export async function seedSmallTrial(
         role: 'leader',
         name: `Leder ${i + 1}`,
       });
+      const coords: string[] = [];
       for (const c of [1, 2])
-        await addStaffMember(db, actor, {
-          officeId: office.id,
-          role: 'coordinator',
-          name: `Koordinator ${i + 1}.${c}`,
-        });
+        coords.push(
+          (
+            await addStaffMember(db, actor, {
+              officeId: office.id,
+              role: 'coordinator',
+              name: `Koordinator ${i + 1}.${c}`,
+            })
+          ).id,
+        );
+      coordinatorsOf.set(office.id, coords);
     }
     const order = offices.map((_, i) => i);
     shuffleInPlace(order, rng);
@@ -149,6 +158,11 @@ export async function seedSmallTrial(
         const drawn = rng.next() < 0.7;
         await recordFamilyDraw(db, 'system:draw', family.id, drawn ? 'drawn' : 'comparison');
         if (!drawn) continue;
+        const coords = coordinatorsOf.get(office.id)!;
+        drawnIn.set(office.id, (drawnIn.get(office.id) ?? 0) + 1);
+        await assignCoordinators(db, actor, [
+          { familyId: family.id, staffId: coords[drawnIn.get(office.id)! % coords.length]! },
+        ]);
         const declined = rng.next() < 0.1;
         await setEnrolment(
           db,

@@ -14,6 +14,7 @@ export * from './open-store.ts';
 export * from './pseudonym.ts';
 export * from './repositories/allocation-repository.ts';
 export * from './repositories/analysis-repository.ts';
+export * from './repositories/coordinator-repository.ts';
 export * from './repositories/draw-repository.ts';
 export * from './repositories/eligibility-repository.ts';
 export * from './repositories/enrolment-repository.ts';

@@ -122,6 +122,13 @@ export interface FamilyDrawTable {
   drawn_at: Timestamp;
 }
 
+/** @example const c = {} as FamilyCoordinatorTable; */
+export interface FamilyCoordinatorTable {
+  family_id: string;
+  staff_id: string;
+  assigned_at: Timestamp;
+}
+
 /** @example const e = {} as EnrolmentTable; */
 export interface EnrolmentTable {
   family_id: string;
@@ -205,6 +212,7 @@ export interface Database {
   allocation: AllocationTable;
   allocation_office: AllocationOfficeTable;
   family_draw: FamilyDrawTable;
+  family_coordinator: FamilyCoordinatorTable;
   enrolment: EnrolmentTable;
   instrument: InstrumentTable;
   questionnaire_response: QuestionnaireResponseTable;

@@ -141,6 +141,8 @@ export interface FamilyDetail {
   } | null;
   /** The office's staff; names are replaced by numbered labels for pseudonymised-only roles. */
   staff: { role: 'leader' | 'coordinator'; name: string }[];
+  /** The coordinator who follows the family (a drawn family), named as in `staff`. */
+  coordinator: string | null;
   waves: {
     key: string;
     label: string;
@@ -199,9 +201,14 @@ export async function familyDetail(
         'members',
       ),
       sql<
-        { role: 'leader' | 'coordinator'; name: string }[] | null
-      >`(select json_agg(json_build_object('role', s.role, 'name', s.name) order by s.role desc, s.name) from staff_member s where s.office_id = office.id)`.as(
+        { id: string; role: 'leader' | 'coordinator'; name: string }[] | null
+      >`(select json_agg(json_build_object('id', s.id, 'role', s.role, 'name', s.name) order by s.role desc, s.name) from staff_member s where s.office_id = office.id)`.as(
         'staff',
+      ),
+      sql<
+        string | null
+      >`(select fc.staff_id from family_coordinator fc where fc.family_id = family.id)`.as(
+        'coordinator_id',
       ),
       sql<
         | {
@@ -231,6 +238,10 @@ export async function familyDetail(
   const responses = row.responses ?? [];
   const hideNames = pseudonymisedOnly(user);
   let n = 0;
+  const staff = (row.staff ?? []).map((s) => ({
+    role: s.role,
+    name: hideNames ? (s.role === 'leader' ? 'L' : `K${++n}`) : s.name,
+  }));
   return {
     id: row.id,
     pseudonym: row.pseudonym,
@@ -263,10 +274,9 @@ export async function familyDetail(
             enrolledDate: row.enrolled_date,
             withdrawnDate: row.withdrawn_date,
           },
-    staff: (row.staff ?? []).map((s) => ({
-      role: s.role,
-      name: hideNames ? (s.role === 'leader' ? 'L' : `K${++n}`) : s.name,
-    })),
+    staff,
+    coordinator:
+      staff.find((_, i) => (row.staff ?? [])[i]!.id === row.coordinator_id)?.name ?? null,
     waves: trial.waves.map((w) => ({
       key: w.key,
       label: w.label,

@@ -5,6 +5,7 @@ import { migration0003 } from './0003-families.ts';
 import { migration0004 } from './0004-allocation.ts';
 import { migration0005 } from './0005-questionnaires-and-registers.ts';
 import { migration0006 } from './0006-analysis-plans-and-municipalities.ts';
+import { migration0007 } from './0007-family-coordinator.ts';
 
 /**
  * Every migration, keyed by a name that sorts in the order they must run. Provided in code (not
@@ -21,6 +22,7 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0004-allocation': migration0004,
   '0005-questionnaires-and-registers': migration0005,
   '0006-analysis-plans-and-municipalities': migration0006,
+  '0007-family-coordinator': migration0007,
 };
 
 /**

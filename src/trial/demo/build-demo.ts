@@ -11,6 +11,7 @@ import { TiltakError } from '../../stats/errors.ts';
 import { createRng, type Rng } from '../../stats/random.ts';
 import {
   addStaffMember,
+  assignCoordinators,
   createInstrument,
   createOffice,
   createTrial,
@@ -326,7 +327,19 @@ export async function buildDemoTrial(
       for (const id of d.comparison) drawRows.push({ familyId: id, group: 'comparison' });
     }
     await recordFamilyDraws(db, DEMO_ACTOR, drawRows);
-    lap('draw', `${drawn.length} families drawn, the other eligible kept as comparison`);
+    // Each office's two coordinators drew and follow its families: alternate them in draw order.
+    await assignCoordinators(
+      db,
+      DEMO_ACTOR,
+      [...draws].flatMap(([office, d]) => {
+        const staff = coordinators.get(office)!;
+        return d.drawn.map((familyId, i) => ({ familyId, staffId: staff[i % staff.length]! }));
+      }),
+    );
+    lap(
+      'draw',
+      `${drawn.length} families drawn and assigned to the offices' coordinators, the other eligible kept as comparison`,
+    );
 
     const declines = new Set(
       sampleIndices(drawn.length, Math.round(drawn.length * DECLINE_SHARE), rng),

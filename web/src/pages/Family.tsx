@@ -84,6 +84,9 @@ export function FamilyPage({ familyId }: { familyId: string }) {
             {t('enrolment')}: {data.enrolment === null ? '–' : t(enrolKey(data.enrolment.status))}
             {data.enrolment?.enrolledDate ? ` (${data.enrolment.enrolledDate})` : ''}
           </BodyShort>
+          <BodyShort data-testid="family-coordinator">
+            {t('familyCoordinator')}: {data.coordinator ?? '–'}
+          </BodyShort>
           <BodyShort>
             {t('staff')}: {data.staff.map((s) => `${s.name} (${t(s.role)})`).join(', ')}
           </BodyShort>
