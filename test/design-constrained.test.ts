@@ -32,19 +32,7 @@ describe('constrainedSpace against R (combn brute force, test/fixtures/r/design-
       const s = constrainedSpace(cov, 6, { metric, cutoff }, createRng(1));
       expect(s.totalSchemes).toBe(r.total);
       expect(s.count).toBe(r.accepted);
-      const d = s.distribution;
-      for (const [mine, theirs] of [
-        [d.min, r.min],
-        [d.q1, r.q1],
-        [d.median, r.median],
-        [d.q3, r.q3],
-        [d.max, r.max],
-        [d.mean, r.mean],
-        [d.sd, r.sd],
-        [d.cutoffScore, r.cutoff_score],
-      ]) {
-        expect(Math.abs(mine - theirs)).toBeLessThan(1e-10 * Math.abs(theirs));
-      }
+      expectDistribution(s.distribution, r);
       // R lists the accepted sets in score order; ours come in lexicographic order.
       const rSets = (r.accepted_sets as number[][]).map((v) => v.join(','));
       expect(setsOf(s)).toEqual([...rSets].sort((a, b) => cmpLex(a, b)));
@@ -62,6 +50,25 @@ describe('constrainedSpace against R (combn brute force, test/fixtures/r/design-
     expect(v.maxShare).toBeCloseTo(ref.constrained_l2.max_share, 12);
   });
 });
+
+/** The score distribution against R's, 1e-10 relative (the same closed form summed in another order). */
+function expectDistribution(
+  d: ReturnType<typeof constrainedSpace>['distribution'],
+  r: Record<string, number>,
+) {
+  for (const [mine, theirs] of [
+    [d.min, r.min!],
+    [d.q1, r.q1!],
+    [d.median, r.median!],
+    [d.q3, r.q3!],
+    [d.max, r.max!],
+    [d.mean, r.mean!],
+    [d.sd, r.sd!],
+    [d.cutoffScore, r.cutoff_score!],
+  ]) {
+    expect(Math.abs(mine! - theirs)).toBeLessThan(1e-10 * Math.abs(theirs));
+  }
+}
 
 function cmpLex(a: string, b: string): number {
   const x = a.split(',').map(Number);
@@ -222,20 +229,7 @@ describe('constrained randomisation within strata against R (expand.grid of comb
     expect(s.enumerated).toBe(true);
     expect(s.totalSchemes).toBe(r.total);
     expect(s.count).toBe(r.accepted);
-    const d = s.distribution;
-    // 1e-10 relative: the same closed-form score summed in another order.
-    for (const [mine, theirs] of [
-      [d.min, r.min],
-      [d.q1, r.q1],
-      [d.median, r.median],
-      [d.q3, r.q3],
-      [d.max, r.max],
-      [d.mean, r.mean],
-      [d.sd, r.sd],
-      [d.cutoffScore, r.cutoff_score],
-    ]) {
-      expect(Math.abs(mine - theirs)).toBeLessThan(1e-10 * Math.abs(theirs));
-    }
+    expectDistribution(s.distribution, r);
     const rSets = (r.accepted_sets as number[][]).map((v) => v.join(','));
     expect(setsOf(s)).toEqual([...rSets].sort((a, b) => cmpLex(a, b)));
   });

@@ -10,11 +10,11 @@ import {
 import { recordSpace, verifyAllocationRecord } from '../src/design/record.ts';
 import { pairValidity } from '../src/design/validity.ts';
 import { forestPlotSpec } from '../src/report/charts/forest-plot.ts';
+import { forestRows } from '../src/report/plan-chart-rows.ts';
 import { chromiumPath } from '../src/report/render-pdf.ts';
 import { buildApp } from '../src/server/app.ts';
 import { InjectClient } from '../src/server/inject-client.ts';
 import { seedDemoUsers } from '../src/server/seed-demo-users.ts';
-import { forestRows } from '../src/server/services/trial-analysis.ts';
 import {
   getAllocation,
   listAuditEntries,

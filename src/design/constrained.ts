@@ -102,8 +102,8 @@ export interface ConstrainedOptions {
   };
 }
 
-/** Largest stratified space held in memory for exact enumeration (scores and masks). */
-export const MAX_STRATIFIED_ENUMERATE = 5e6;
+/** Largest space scored in memory (scores and masks): stratified designs and more than 32 clusters. */
+export const MAX_IN_MEMORY_ENUMERATE = 5e6;
 
 /**
  * Compute the accepted space. `rng` is used only when sampling (more than `maxEnumerate` schemes).
@@ -543,25 +543,18 @@ function enumerateGeneric(
   cutoff: number,
   total: number,
 ): ConstrainedSpace {
-  if (total > 5e6) {
+  if (total > MAX_IN_MEMORY_ENUMERATE) {
     throw new TiltakError(
       'TOO_MANY_SCHEMES',
       `${total} schemes of more than 32 clusters are too many to hold; lower --max-enumerate to sample`,
     );
   }
-  const n = cov.n;
-  const words = Math.ceil(n / 32);
-  const masks = new Uint32Array(total * words);
-  const idx = Int32Array.from({ length: k }, (_, i) => i);
-  for (let r = 0; r < total; r++) {
-    for (let i = 0; i < k; i++) masks[r * words + (idx[i]! >>> 5)]! |= 1 << (idx[i]! & 31);
-    // Next combination in lexicographic order.
-    let i = k - 1;
-    while (i >= 0 && idx[i] === n - k + i) i--;
-    if (i < 0) break;
-    idx[i]!++;
-    for (let j = i + 1; j < k; j++) idx[j] = idx[j - 1]! + 1;
-  }
+  const words = Math.ceil(cov.n / 32);
+  const masks = combinationMasks(
+    Array.from({ length: cov.n }, (_, g) => g),
+    k,
+    words,
+  );
   return selectInMemory(cov, k, cutoff, total, masks, words, total, metric, true);
 }
 
@@ -574,37 +567,53 @@ function sampleSpace(
   samples: number,
   rng: Rng,
 ): ConstrainedSpace {
+  const words = Math.ceil(cov.n / 32);
+  const all = [Array.from({ length: cov.n }, (_, g) => g)];
+  const masks = sampleMasks(all, [k], words, samples, rng);
+  return selectInMemory(cov, k, cutoff, total, masks, words, samples, metric, false);
+}
+
+/**
+ * `samples` distinct allocations drawn uniformly, each treating `treated[s]` of the clusters in
+ * `members[s]` (one stratum: a plain k-subset). A repeat is discarded and drawn again.
+ */
+function sampleMasks(
+  members: readonly (readonly number[])[],
+  treated: readonly number[],
+  words: number,
+  samples: number,
+  rng: Rng,
+): Uint32Array {
   if (!Number.isInteger(samples) || samples < 1) {
     throw new TiltakError('BAD_OPTION', `samples must be a positive integer, got ${samples}`);
   }
-  const n = cov.n;
-  const words = Math.ceil(n / 32);
   const masks = new Uint32Array(samples * words);
-  const perm = Int32Array.from({ length: n }, (_, i) => i);
+  const perms = members.map((m) => Int32Array.from(m));
   const seen = new Set<string>();
   const one = new Uint32Array(words);
   let count = 0;
-  // Distinct draws: a repeat is discarded and drawn again, so the space holds `samples` schemes.
   while (count < samples) {
     one.fill(0);
-    for (let i = 0; i < k; i++) {
-      const j = i + rng.nextInt(n - i);
-      const t = perm[i]!;
-      perm[i] = perm[j]!;
-      perm[j] = t;
-      one[perm[i]! >>> 5]! |= 1 << (perm[i]! & 31);
-    }
+    perms.forEach((perm, s) => {
+      for (let i = 0; i < treated[s]!; i++) {
+        const j = i + rng.nextInt(perm.length - i);
+        const t = perm[i]!;
+        perm[i] = perm[j]!;
+        perm[j] = t;
+        one[perm[i]! >>> 5]! |= 1 << (perm[i]! & 31);
+      }
+    });
     const key = one.join(',');
     if (seen.has(key)) continue;
     seen.add(key);
     masks.set(one, count * words);
     count++;
   }
-  return selectInMemory(cov, k, cutoff, total, masks, words, count, metric, false);
+  return masks;
 }
 
 /**
- * Constrained randomisation within strata. Up to {@link MAX_STRATIFIED_ENUMERATE} schemes (and
+ * Constrained randomisation within strata. Up to {@link MAX_IN_MEMORY_ENUMERATE} schemes (and
  * `maxEnumerate`) every product of within-stratum allocations is scored; beyond, `samples`
  * distinct stratified allocations are drawn (each stratum as a uniform k_s-subset), as the
  * unstratified design samples.
@@ -645,7 +654,7 @@ function stratifiedSpace(
     );
   const total = members.reduce((t, m, s) => t * choose(m.length, treated[s]!), 1);
   const words = Math.ceil(n / 32);
-  const limit = Math.min(options.maxEnumerate ?? MAX_ENUMERATE, MAX_STRATIFIED_ENUMERATE);
+  const limit = Math.min(options.maxEnumerate ?? MAX_ENUMERATE, MAX_IN_MEMORY_ENUMERATE);
   if (total <= limit) {
     // Mixed-radix walk over the strata's combinations (each listed in lexicographic order).
     const combos = members.map((m, s) => combinationMasks(m, treated[s]!, words));
@@ -665,31 +674,8 @@ function stratifiedSpace(
     return selectInMemory(cov, k, cutoff, total, masks, words, total, metric, true);
   }
   const samples = options.samples ?? DEFAULT_SAMPLES;
-  if (!Number.isInteger(samples) || samples < 1)
-    throw new TiltakError('BAD_OPTION', `samples must be a positive integer, got ${samples}`);
-  const masks = new Uint32Array(samples * words);
-  const perms = members.map((m) => Int32Array.from(m));
-  const seen = new Set<string>();
-  const one = new Uint32Array(words);
-  let count = 0;
-  while (count < samples) {
-    one.fill(0);
-    perms.forEach((perm, s) => {
-      for (let i = 0; i < treated[s]!; i++) {
-        const j = i + rng.nextInt(perm.length - i);
-        const t = perm[i]!;
-        perm[i] = perm[j]!;
-        perm[j] = t;
-        one[perm[i]! >>> 5]! |= 1 << (perm[i]! & 31);
-      }
-    });
-    const key = one.join(',');
-    if (seen.has(key)) continue;
-    seen.add(key);
-    masks.set(one, count * words);
-    count++;
-  }
-  return selectInMemory(cov, k, cutoff, total, masks, words, count, metric, false);
+  const masks = sampleMasks(members, treated, words, samples, rng);
+  return selectInMemory(cov, k, cutoff, total, masks, words, samples, metric, false);
 }
 
 /** Packed masks of every k-subset of `clusters`, in lexicographic order of positions. */

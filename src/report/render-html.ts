@@ -10,7 +10,7 @@ import type { AnalysisPlan } from '../analysis/plan/schema.ts';
 import type { TidyRow } from '../stats/tidy.ts';
 import type { ConsortCounts } from '../trial/consort.ts';
 import type { ArmWaveMean } from './arm-wave-means.ts';
-import { type ForestRow, forestPlotSpec } from './charts/forest-plot.ts';
+import { forestPlotSpec } from './charts/forest-plot.ts';
 import { iccChartSpec } from './charts/icc-chart.ts';
 import { municipalityCoefficientSpec, spendingScatterSpec } from './charts/municipality.ts';
 import { type PowerCurveOptions, powerCurveSpec } from './charts/power-curve.ts';
@@ -20,6 +20,7 @@ import { trajectorySpec } from './charts/trajectories.ts';
 import { consortSvg } from './consort-svg.ts';
 import { escapeHtml as e, formatNumber, formatP } from './html-escape.ts';
 import { methodsText } from './methods-text.ts';
+import { forestRows, iccRows } from './plan-chart-rows.ts';
 import { REPORT_CSS } from './report-css.ts';
 
 /**
@@ -131,24 +132,16 @@ export async function renderReportHtml(input: ReportInput): Promise<string> {
     title: 'Models by outcome',
     body: r.outcomes.map((o) => outcomeSection(o, r.level)).join('\n'),
   });
-  const iccRows = r.outcomes.flatMap((o) =>
-    (o.icc ?? []).map((i) => ({
-      outcome: o.label,
-      group: i.group,
-      icc: i.icc,
-      low: i.confLow,
-      high: i.confHigh,
-    })),
-  );
-  if (iccRows.length > 0) {
+  const iccs = iccRows(r);
+  if (iccs.length > 0) {
     sections.push({
       id: 'icc',
       title: 'Intraclass correlations',
       body: `${table(
         ['Outcome', 'Level', 'ICC', `${pct(r.level)} CI`],
-        iccRows.map((i) => [e(i.outcome), e(i.group), num(i.icc, 3), ci(i.low, i.high, 3)]),
+        iccs.map((i) => [e(i.outcome), e(i.group), num(i.icc, 3), ci(i.low, i.high, 3)]),
         [false, false, true, true],
-      )}${figure(await chart(iccChartSpec(iccRows), 'icc'), null, 'ICC of each grouping factor with its Wald CI.')}`,
+      )}${figure(await chart(iccChartSpec(iccs), 'icc'), null, 'ICC of each grouping factor with its Wald CI.')}`,
     });
   }
   sections.push({ id: 'sensitivity', title: 'Sensitivity analyses', body: sensitivityTable(r) });
@@ -304,54 +297,6 @@ function modelName(o: OutcomeResult): string {
         : o.summary.dfMethod;
   const kind = o.model.type === 'lmm' ? 'LMM' : o.model.type === 'logit' ? 'Logit' : 'OLS';
   return `${kind}, ${o.summary.vcov === 'classical' ? '' : `${o.summary.vcov}, `}${df} df`;
-}
-
-function forestRows(r: PlanRunResult): ForestRow[] {
-  return r.outcomes.flatMap((o) => {
-    const panel = unitOf(o);
-    const main: ForestRow = {
-      label: o.label,
-      estimate: o.effect.estimate,
-      low: o.effect.conf_low,
-      high: o.effect.conf_high,
-      analysis: 'Primary model',
-      panel,
-    };
-    const sens = o.sensitivity.flatMap((s): ForestRow[] => {
-      if (s.kind === 'model' && s.effect) {
-        return [
-          {
-            label: o.label,
-            estimate: s.effect.estimate,
-            low: s.effect.conf_low,
-            high: s.effect.conf_high,
-            analysis: 'Sensitivity model',
-            panel,
-          },
-        ];
-      }
-      if (s.kind === 'ri' && s.ri?.ci) {
-        return [
-          {
-            label: o.label,
-            estimate: s.ri.observed,
-            low: s.ri.ci.low,
-            high: s.ri.ci.high,
-            analysis: 'Randomisation test',
-            panel,
-          },
-        ];
-      }
-      return [];
-    });
-    return [main, ...sens];
-  });
-}
-
-/** Group outcomes whose effects share a scale: by the response's name in the formula. */
-function unitOf(o: OutcomeResult): string {
-  const lhs = o.model.formula.split('~')[0]?.trim() ?? '';
-  return `Response: ${lhs}`;
 }
 
 function tidyTable(rows: TidyRow[], level: number): string {

@@ -17,6 +17,16 @@ export class ApiError extends Error {
 }
 
 /**
+ * A failed request as the UI shows it: the error code and message of an API error, else the text.
+ *
+ * @example
+ * catch (e) { setError(errorText(e)); }
+ */
+export function errorText(e: unknown): string {
+  return e instanceof ApiError ? `${e.code}: ${e.message}` : String(e);
+}
+
+/**
  * Remember the CSRF token from `GET /api/session` for later state-changing requests.
  *
  * @example

@@ -238,10 +238,12 @@ export async function familyDetail(
   const responses = row.responses ?? [];
   const hideNames = pseudonymisedOnly(user);
   let n = 0;
-  const staff = (row.staff ?? []).map((s) => ({
+  const rawStaff = row.staff ?? [];
+  const staff = rawStaff.map((s) => ({
     role: s.role,
     name: hideNames ? (s.role === 'leader' ? 'L' : `K${++n}`) : s.name,
   }));
+  const coordinator = rawStaff.findIndex((s) => s.id === row.coordinator_id);
   return {
     id: row.id,
     pseudonym: row.pseudonym,
@@ -275,8 +277,7 @@ export async function familyDetail(
             withdrawnDate: row.withdrawn_date,
           },
     staff,
-    coordinator:
-      staff.find((_, i) => (row.staff ?? [])[i]!.id === row.coordinator_id)?.name ?? null,
+    coordinator: coordinator === -1 ? null : staff[coordinator]!.name,
     waves: trial.waves.map((w) => ({
       key: w.key,
       label: w.label,

@@ -10,12 +10,13 @@ import {
   storedAllocationSpace,
 } from '../../analysis/store-plan.ts';
 import { trialLongData } from '../../analysis/trial-data.ts';
-import { type ForestRow, forestPlotSpec } from '../../report/charts/forest-plot.ts';
+import { forestPlotSpec } from '../../report/charts/forest-plot.ts';
 import { iccChartSpec } from '../../report/charts/icc-chart.ts';
 import { powerCurveSpec } from '../../report/charts/power-curve.ts';
 import { randomizationHistogramSpec } from '../../report/charts/randomization-histogram.ts';
 import { trajectorySpec } from '../../report/charts/trajectories.ts';
 import { nextTrialPowerCurve } from '../../report/next-trial-power.ts';
+import { forestRows, iccRows } from '../../report/plan-chart-rows.ts';
 import { type ReportExtras, reportExtrasFromData } from '../../report/report-data.ts';
 import type { DataFrame } from '../../stats/data-frame.ts';
 import { isTiltakError, TiltakError } from '../../stats/errors.ts';
@@ -115,72 +116,6 @@ async function computeTrialAnalysis(ctx: AppContext, trial: Trial): Promise<Tria
       throw new TiltakError('NO_ANALYSIS', `the analysis cannot run yet: ${e.message}`);
     throw e;
   }
-}
-
-/**
- * The forest plot's rows of a plan run: each outcome's pre-specified effect, its sensitivity
- * models' effects and randomisation-test intervals, in panels by response. The same rows the HTML
- * report draws (`render-html.ts`), so the page and the report show the same chart.
- *
- * @example
- * forestPlotSpec({ rows: forestRows(results), xTitle: 'Effect (95% CI)' });
- */
-export function forestRows(r: PlanRunResult): ForestRow[] {
-  return r.outcomes.flatMap((o) => {
-    const panel = `Response: ${o.model.formula.split('~')[0]?.trim() ?? ''}`;
-    const main: ForestRow = {
-      label: o.label,
-      estimate: o.effect.estimate,
-      low: o.effect.conf_low,
-      high: o.effect.conf_high,
-      analysis: 'Primary model',
-      panel,
-    };
-    const sens = o.sensitivity.flatMap((s): ForestRow[] => {
-      if (s.kind === 'model' && s.effect)
-        return [
-          {
-            label: o.label,
-            estimate: s.effect.estimate,
-            low: s.effect.conf_low,
-            high: s.effect.conf_high,
-            analysis: 'Sensitivity model',
-            panel,
-          },
-        ];
-      if (s.kind === 'ri' && s.ri?.ci)
-        return [
-          {
-            label: o.label,
-            estimate: s.ri.observed,
-            low: s.ri.ci.low,
-            high: s.ri.ci.high,
-            analysis: 'Randomisation test',
-            panel,
-          },
-        ];
-      return [];
-    });
-    return [main, ...sens];
-  });
-}
-
-/**
- * The ICC rows of a plan run (outcome, grouping factor, ICC and its CI).
- *
- * @example
- * iccChartSpec(iccRows(results));
- */
-export function iccRows(r: PlanRunResult) {
-  return r.outcomes.flatMap((o) =>
-    (o.icc ?? []).map((i) => ({
-      outcome: o.label,
-      group: i.group,
-      icc: i.icc,
-      low: i.confLow,
-      high: i.confHigh,
-    })),
-  );
 }
 
 /**

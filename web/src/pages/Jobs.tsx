@@ -12,7 +12,7 @@ import {
   VStack,
 } from '@navikt/ds-react';
 import { useState } from 'react';
-import { ApiError, api } from '../api.ts';
+import { api, errorText } from '../api.ts';
 import { TEXTS, type TextKey, useI18n } from '../i18n.tsx';
 import type { Job, Offices, User } from '../types.ts';
 import { useApi } from '../useApi.ts';
@@ -212,7 +212,7 @@ function RegisterImportResult({ job }: { job: Job }) {
     try {
       setStored(await api<StoredScreening>('POST', `/api/jobs/${job.id}/store-screening`, {}));
     } catch (e) {
-      setError(e instanceof ApiError ? `${e.code}: ${e.message}` : String(e));
+      setError(errorText(e));
     } finally {
       setBusy(false);
     }
@@ -267,7 +267,7 @@ function RegisterImport({ onStarted }: { onStarted: () => void }) {
       await api('POST', `/api/jobs/register-import${qs}`, file);
       onStarted();
     } catch (e) {
-      setError(e instanceof ApiError ? `${e.code}: ${e.message}` : String(e));
+      setError(errorText(e));
     } finally {
       setBusy(false);
     }

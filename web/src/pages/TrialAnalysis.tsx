@@ -12,7 +12,7 @@ import {
   VStack,
 } from '@navikt/ds-react';
 import { useState } from 'react';
-import { ApiError, api } from '../api.ts';
+import { ApiError, api, errorText } from '../api.ts';
 import { VegaChart } from '../components/VegaChart.tsx';
 import { useI18n } from '../i18n.tsx';
 import type { Job, TrialAnalysis } from '../types.ts';
@@ -259,7 +259,7 @@ function LongJobs({ columns }: { columns: string[] | null }) {
       const job = await api<Job>('POST', url, body);
       setJobs((js) => [job, ...js]);
     } catch (e) {
-      setError(e instanceof ApiError ? `${e.code}: ${e.message}` : String(e));
+      setError(errorText(e));
     }
   };
   const chosen = columns !== null && !columns.includes(outcome) ? (columns[0] ?? '') : outcome;

@@ -18,7 +18,7 @@ import { waldRows } from '../../inference/wald-rows.ts';
 import { minimizeBoundedNM } from '../../optim/nelder-mead.ts';
 import { newtonPolish } from '../../optim/newton-polish.ts';
 import type { FitSummary, TidyRow, VarianceComponent } from '../../tidy.ts';
-import { vcovCrLmm, vcovCrLmmDetail } from './lmm-cr.ts';
+import { vcovCrLmmDetail } from './lmm-cr.ts';
 import { LmmSystem, type PreparedTerm, prepareTerms, thetaToFactors } from './system.ts';
 import type {
   IccEstimate,
@@ -213,17 +213,13 @@ export function fitLmm(input: LmmInput, options: LmmOptions = {}): LmmFit {
       return termColumns().map(({ cols, label }) => termTest(cols, label, df));
     },
     vcovCR(type, cluster) {
-      return vcovCrLmm({ terms, x, y: input.y, n, p, theta, beta, sigma, vcov }, type, cluster);
+      return crDetail(type, cluster).detail.vcov;
     },
     tidyCR(type, opts = {}) {
       const level = opts.level ?? 0.95;
       if (!(level > 0 && level < 1))
         throw new TiltakError('BAD_LEVEL', `confidence level must be in (0, 1), got ${level}`);
-      const { detail, bread } = vcovCrLmmDetail(
-        { terms, x, y: input.y, n, p, theta, beta, sigma, vcov },
-        type,
-        opts.cluster,
-      );
+      const { detail, bread } = crDetail(type, opts.cluster);
       const method = opts.df ?? (type === 'CR2' || type === 'CR3' ? 'satterthwaite' : 'naive');
       const dfs =
         method === 'naive'
@@ -236,11 +232,7 @@ export function fitLmm(input: LmmInput, options: LmmOptions = {}): LmmFit {
       return waldRows(colnames, beta, detail.vcov, dfs, level);
     },
     anovaCR(type, opts = {}) {
-      const { detail, bread } = vcovCrLmmDetail(
-        { terms, x, y: input.y, n, p, theta, beta, sigma, vcov },
-        type,
-        opts.cluster,
-      );
+      const { detail, bread } = crDetail(type, opts.cluster);
       return termColumns().map(({ cols, label }) => {
         const r = waldFromDetail(beta, bread, detail, cols, 'HTZ', n - p, type);
         return { term: label, numDf: r.df1, denDf: r.df2, fValue: r.statistic, pValue: r.p_value };
@@ -270,6 +262,27 @@ export function fitLmm(input: LmmInput, options: LmmOptions = {}): LmmFit {
       };
     },
   };
+
+  // The last cluster-robust computation, so a coefficient table and term tests under the same
+  // variance (as `tiltak fit` prints them) share one pass over the clusters.
+  let crLast: {
+    type: string;
+    cluster: Int32Array | undefined;
+    value: ReturnType<typeof vcovCrLmmDetail>;
+  } | null = null;
+  function crDetail(type: Parameters<typeof vcovCrLmmDetail>[1], cluster?: Int32Array) {
+    if (crLast === null || crLast.type !== type || crLast.cluster !== cluster)
+      crLast = {
+        type,
+        cluster,
+        value: vcovCrLmmDetail(
+          { terms, x, y: input.y, n, p, theta, beta, sigma, vcov },
+          type,
+          cluster,
+        ),
+      };
+    return crLast.value;
+  }
 
   /** The fixed terms (by `assign`) and their columns among the estimable coefficients. */
   function termColumns(): { cols: number[]; label: string }[] {

@@ -19,7 +19,7 @@ import { type PreparedTerm, thetaToFactors } from './system.ts';
  * The pieces of a fit the CR computation needs.
  *
  * @example
- * const v = vcovCrLmm({ terms, x, y, n, p, theta, beta, sigma, vcov }, 'CR2');
+ * const { detail } = vcovCrLmmDetail({ terms, x, y, n, p, theta, beta, sigma, vcov }, 'CR2');
  */
 export interface LmmCrParts {
   terms: PreparedTerm[];
@@ -46,17 +46,8 @@ export function outerGroup(terms: PreparedTerm[]): { group: string; codes: Int32
 }
 
 /**
- * Cluster-robust covariance (`p x p`, column-major) of the fixed effects.
- *
- * @example
- * const v = vcovCrLmm(parts, 'CR2'); // clustered on the outer grouping factor
- */
-export function vcovCrLmm(parts: LmmCrParts, type: CrType, cluster?: Int32Array): Float64Array {
-  return vcovCrLmmDetail(parts, type, cluster).detail.vcov;
-}
-
-/**
- * The cluster-robust covariance with the per-cluster components and the bread `(X' W X)^{-1}`
+ * The cluster-robust covariance (`p x p`, column-major, in `detail.vcov`) of the fixed effects,
+ * clustered on `cluster` or the outer grouping factor, with the per-cluster components and the bread `(X' W X)^{-1}`
  * that clubSandwich's Satterthwaite df and HTZ tests are computed from (in the whitened
  * coordinates the working model is the identity, so the OLS formulas apply unchanged).
  *
