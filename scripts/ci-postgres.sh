@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Start a throwaway PostgreSQL server for the store tests and print the line CI evals:
+# Start a throwaway PostgreSQL server for the store tests and print the lines CI evals:
 #   eval "$(bash scripts/ci-postgres.sh)"
+# They export TILTAK_TEST_DATABASE_URL and set an EXIT trap in the caller's shell that stops the
+# server and removes its directory, so CI leaves nothing running, also when a later step fails.
 # Installs Debian's postgresql when no server binaries are present, creates a cluster in a fresh
 # temp dir on a free loopback port (as the postgres user when run as root, since initdb refuses
 # root), and creates a database. Only the export line goes to stdout; everything else to stderr.
@@ -55,10 +57,24 @@ chmod 700 "$DIR"
 log "initdb in $DIR"
 as_owner "$BIN/initdb" -D "$DIR/data" -U postgres --auth=trust --encoding=UTF8 --locale=C.UTF-8 >&2 \
   || as_owner "$BIN/initdb" -D "$DIR/data" -U postgres --auth=trust --encoding=UTF8 --no-locale >&2
+stop_server() {
+  as_owner "$BIN/pg_ctl" -D "$DIR/data" -m fast -w stop >/dev/null 2>&1 || true
+  rm -rf "$DIR"
+}
+# A failure between start and the final echo must not leave a server behind either.
+trap 'stop_server' ERR
+
 log "starting PostgreSQL on 127.0.0.1:$PORT"
 as_owner "$BIN/pg_ctl" -D "$DIR/data" -l "$DIR/server.log" -w -t 60 \
   -o "-c listen_addresses=127.0.0.1 -c port=$PORT -c unix_socket_directories=$DIR -c fsync=off" start >&2
 as_owner "$BIN/createdb" -h 127.0.0.1 -p "$PORT" -U postgres "$DB" >&2
 
-log "stop with: runuser -u postgres -- $BIN/pg_ctl -D $DIR/data stop  (or without runuser when not root)"
+trap - ERR
+if [ "$(id -u)" -eq 0 ]; then
+  stop_cmd="runuser -u postgres -- $BIN/pg_ctl -D $DIR/data -m fast -w stop"
+else
+  stop_cmd="$BIN/pg_ctl -D $DIR/data -m fast -w stop"
+fi
+log "stop with: $stop_cmd"
 echo "export TILTAK_TEST_DATABASE_URL=postgres://postgres@127.0.0.1:$PORT/$DB"
+echo "trap '$stop_cmd >/dev/null 2>&1 || true; rm -rf $DIR' EXIT"
