@@ -61,6 +61,11 @@ describe('municipality spending model agrees with R', () => {
     expect(r.kind).toBe('panel');
     expect(r.summary.nObs).toBe(ref.panel.n);
     expect(r.summary.groups).toEqual({ municipality: ref.panel.municipalities });
+    // Counts are of municipalities, not municipality-years (642 rows are 214 municipalities).
+    expect(r.municipalities).toBe(ref.panel.municipalities);
+    expect(r.small).toBe(ref.panel.small_municipalities);
+    expect(r.observations).toBe(ref.panel.n);
+    expect(r.smallObservations).toBe(ref.panel.small_observations);
     compare(r.summary.coefficients, ref.panel.cr2, 'panel CR2');
     compare(r.slopes, sliceLast(ref.panel.slopes_cr2, 2), 'panel slopes');
     for (const [i, v] of r.vif.entries())

@@ -25,8 +25,14 @@ export interface SpendingModelOptions {
 export interface SpendingModelResult {
   kind: 'cross-section' | 'panel';
   years: number[];
+  /** Distinct municipalities used. */
   municipalities: number;
+  /** Distinct municipalities under 10,000 inhabitants (in at least one year used, for a panel). */
   small: number;
+  /** Rows used: one per municipality, or one per municipality-year for a panel. */
+  observations: number;
+  /** Rows used with fewer than 10,000 inhabitants. */
+  smallObservations: number;
   formula: string;
   summary: FitSummary;
   /** Slope of KVP operating expenses in municipalities of 10,000+ and under 10,000 inhabitants. */
@@ -67,11 +73,11 @@ export function spendingModel(
   }
   const used = panel ? rows : rows.filter((r) => r.year === year);
   const data = toFrame(used);
-  const small = used.filter((r) => r.population < SMALL_MUNICIPALITY).length;
-  if (small === 0 || small === used.length) {
+  const smallRows = used.filter((r) => r.population < SMALL_MUNICIPALITY);
+  if (smallRows.length === 0 || smallRows.length === used.length) {
     throw new TiltakError(
       'SINGLE_LEVEL_FACTOR',
-      `every municipality used is ${small === 0 ? 'at or above' : 'below'} ${SMALL_MUNICIPALITY} inhabitants; the size interaction needs both`,
+      `every municipality used is ${smallRows.length === 0 ? 'at or above' : 'below'} ${SMALL_MUNICIPALITY} inhabitants; the size interaction needs both`,
     );
   }
   const fe = panel ? ' + factor(year)' : '';
@@ -107,7 +113,9 @@ export function spendingModel(
     kind: panel ? 'panel' : 'cross-section',
     years: panel ? allYears : [year],
     municipalities: new Set(used.map((r) => r.municipality)).size,
-    small,
+    small: new Set(smallRows.map((r) => r.municipality)).size,
+    observations: used.length,
+    smallObservations: smallRows.length,
     formula,
     summary,
     slopes,

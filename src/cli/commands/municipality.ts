@@ -63,6 +63,8 @@ function toJson(r: SpendingModelResult): Record<string, unknown> {
     years: r.years,
     municipalities: r.municipalities,
     small_municipalities: r.small,
+    observations: r.observations,
+    small_observations: r.smallObservations,
     model: toJsonSummary(r.summary),
     kvp_expense_slopes: r.slopes,
     standardized: r.standardized,
@@ -72,7 +74,9 @@ function toJson(r: SpendingModelResult): Record<string, unknown> {
 
 function format(r: SpendingModelResult, level: number): string {
   const lines = [
-    `Social-assistance spending model, ${r.kind} (${r.years.join(', ')}): ${r.municipalities} municipalities, ${r.small} under 10,000 inhabitants`,
+    r.kind === 'panel'
+      ? `Social-assistance spending model, panel (${r.years.join(', ')}): ${r.municipalities} municipalities in ${r.observations} municipality-years; ${r.small} municipalities under 10,000 inhabitants in at least one year (${r.smallObservations} municipality-years)`
+      : `Social-assistance spending model, cross-section (${r.years.join(', ')}): ${r.municipalities} municipalities, ${r.small} under 10,000 inhabitants`,
     '',
     formatSummary(r.summary, level),
     'Slope of KVP operating expenses per inhabitant by municipality size:',
